@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# bpfx: make [KDIR=<kernel build dir>] [VMLINUX_BTF=<base BTF file>]
+#       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
+#       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KERNELS ?= 6.1 6.12 7.2
+KERNEL ?= 6.1
+export VMLINUX_BTF PAHOLE_FLAGS
+
+all: modules
+
+# Probe results depend on the target: redo them when KDIR changes.
+.compat/kdir.stamp: FORCE
+	@mkdir -p .compat
+	@echo "$(realpath $(KDIR))" | cmp -s - $@ || echo "$(realpath $(KDIR))" > $@
+.compat/bpfx.mk: .compat/kdir.stamp compat/configure.sh $(wildcard compat/probes/*.c)
+	@echo "  CONFIGURE $(KDIR)"
+	@sh compat/configure.sh $(KDIR) $(CURDIR)/.compat
+
+tools/btfids: tools/btfids.c
+	$(MAKE) -C tools btfids
+
+modules: .compat/bpfx.mk tools/btfids
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@sh tools/module-btf.sh $(KDIR) $(CURDIR)/bpfx.ko
+
+check demo: tools/btfids
+	@sh tests/kernel/deps.sh
+	@bash tests/$@.sh $(if $(filter check,$@),$(KERNELS),$(KERNEL))
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	rm -rf .compat
+	$(MAKE) -C tools clean
+
+.PHONY: all modules check demo clean FORCE

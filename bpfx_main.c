@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfx: dynptr convenience kfuncs for every kernel from Debian 12's 6.1 on.
+ * Registers one kfunc set and refuses to load if that set would silently
+ * register nothing.
+ */
+#include <linux/module.h>
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include "bpfx.h"
+#include "bpfx_kfuncs.h"
+
+BTF_KFUNCS_START(bpfx_kfunc_ids)
+BPFX_DYNPTR_KFUNC_IDS
+BPFX_ITER_KFUNC_IDS
+BTF_KFUNCS_END(bpfx_kfunc_ids)
+
+static const struct btf_kfunc_id_set bpfx_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set   = &bpfx_kfunc_ids,
+};
+
+/*
+ * A .ko built without module BTF, or whose .BTF_ids were never resolved,
+ * loads fine and registers nothing (6.1 only warns). resolve_btfids fills
+ * in the set's count and every id, so an empty set or a zero id means the
+ * build skipped that step.
+ */
+static int bpfx_self_check(void)
+{
+	u32 i;
+
+	if (!THIS_MODULE->btf_data_size) {
+		pr_err("bpfx: module has no BTF (.BTF section): its kfuncs cannot register. Rebuild with the bpfx Makefile, which generates it.\n");
+		return -ENOEXEC;
+	}
+	if (!bpfx_kfunc_ids.cnt) {
+		pr_err("bpfx: kfunc set is empty: .BTF_ids were not resolved at build time. Rebuild with the bpfx Makefile.\n");
+		return -ENOEXEC;
+	}
+	for (i = 0; i < bpfx_kfunc_ids.cnt; i++) {
+		if (!bpfx_kfunc_ids.pairs[i].id) {
+			pr_err("bpfx: kfunc set entry %u has no BTF id: .BTF_ids were not resolved at build time.\n", i);
+			return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+static int __init bpfx_init(void)
+{
+	static const enum bpf_prog_type hooks[] = BPFX_KFUNC_HOOKS;
+	int i, err = bpfx_self_check();
+
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		err = register_btf_kfunc_id_set(hooks[i], &bpfx_kfunc_set);
+		if (err) {
+			/* No unregister API exists; the set dies with our BTF. */
+			pr_err("bpfx: register_btf_kfunc_id_set(prog type %d) failed: %d\n",
+			       hooks[i], err);
+			return err;
+		}
+	}
+	pr_info("bpfx: registered %u kfuncs for %d hook(s)\n",
+		bpfx_kfunc_ids.cnt, (int)ARRAY_SIZE(hooks));
+	return 0;
+}
+
+static void __exit bpfx_exit(void)
+{
+}
+
+module_init(bpfx_init);
+module_exit(bpfx_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("bpfx: dynptr convenience kfuncs for BPF programs");

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+/* BPFX_HAVE_BPF_KFUNC: "bpf: Add __bpf_kfunc tag for marking kernel
+ * functions as kfuncs" (David Vernet, v6.3). */
+#include <linux/btf.h>
+__bpf_kfunc int bpfx_probe(void) { return 0; }

@@ -1,0 +1,241 @@
+# shellcheck shell=bash
+# Shared helpers for the kernel test scripts (prepare.sh, build-in.sh, boot.sh,
+# smoke.sh).  Source it; it defines functions and a few variables only.
+#
+#   BPFX_CACHE        persistent cache (debs, unpacked kernels, sid chroot,
+#                     private APT state). Default /var/cache/bpfx.
+#   BPFX_WORK         per-run outputs (env files, logs). Default $BPFX_CACHE/work.
+#   BPFX_APT_MAX_AGE  seconds after which package lists are refreshed
+#                     (default 3600; 0 = always). Versions are re-resolved
+#                     from the lists on every run regardless.
+
+BPFX_CACHE=${BPFX_CACHE:-/var/cache/bpfx}
+BPFX_WORK=${BPFX_WORK:-$BPFX_CACHE/work}
+BPFX_APT_MAX_AGE=${BPFX_APT_MAX_AGE:-3600}
+BPFX_KEYRING=${BPFX_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+BPFX_ARCH=amd64
+
+# ---------------------------------------------------------------- logging
+BPFX_LOG_TAG=${BPFX_LOG_TAG:-$(basename "${0:-bpfx}" .sh)}
+
+msg() { printf '[%s] %s\n' "$BPFX_LOG_TAG" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$BPFX_LOG_TAG" "$*" >&2; exit 1; }
+
+# Monotonic-ish wall clock with sub-second resolution (bash 5 builtin).
+bpfx_now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+bpfx_elapsed() { awk -v a="$1" -v b="$(bpfx_now)" 'BEGIN{printf "%.2f", b-a}'; }
+
+# step NAME CMD...: run CMD, report its duration.  A failure still aborts
+# the script (errexit), with the step name in the message.
+step() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(bpfx_now)
+	"$@" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		die "step '$name' failed (exit $rc) after $(bpfx_elapsed "$t0") s"
+	fi
+	msg "time: $name $(bpfx_elapsed "$t0") s"
+}
+
+# Serialise concurrent runs that touch the same cache object.
+# bpfx_lock NAME FD opens FD on a lock file and waits for it; release with
+# "flock -u FD" or by exiting.  Callers use distinct FDs for nesting.
+bpfx_lock() {
+	mkdir -p "$BPFX_CACHE/locks"
+	eval "exec $2>\"\$BPFX_CACHE/locks/\$1.lock\""
+	flock "$2"
+}
+
+# ---------------------------------------------------------------- kernels
+# Map the user-facing kernel name to the canonical key used for env files.
+bpfx_norm_kver() {
+	case "$1" in
+	6.1) echo 6.1 ;;
+	6.12) echo 6.12 ;;
+	7.2 | 7.x | sid) echo 7.2 ;;
+	*) die "unknown kernel '$1' (expected 6.1, 6.12, 7.2 / 7.x / sid)" ;;
+	esac
+}
+
+bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1").env"; }
+
+# ---------------------------------------------------------------- mirror
+# Print the archive URI that serves suite $1, read from this machine's own
+# APT configuration; we never hard-code a mirror.  "apt-get indextargets"
+# lets apt itself parse both deb822 (*.sources) and one-line (*.list)
+# files; when it yields nothing (e.g. lists never downloaded) we parse the
+# files ourselves.
+bpfx_mirror_for_suite() {
+	local suite=$1 uri
+	uri=$(apt-get indextargets --no-release-info \
+		--format '$(TARGET_OF) $(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk -v s="$suite" '$1=="deb" && $2==s {print $3; exit}')
+	if [ -z "$uri" ]; then
+		uri=$(bpfx_parse_sources "$suite" \
+			/etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+			/etc/apt/sources.list.d/*.sources)
+		uri=${uri%%$'\n'*}
+	fi
+	uri=${uri%/}
+	[ -n "$uri" ] || die "no APT source for suite '$suite' in this machine's apt configuration"
+	printf '%s\n' "$uri"
+}
+
+# bpfx_parse_sources SUITE FILE...: "deb" URIs carrying SUITE (first per file).
+# Handles one-line entries ("deb [opts] URI SUITE COMP...") and deb822
+# stanzas (Types/URIs/Suites, blank-line separated, Enabled: no skipped).
+bpfx_parse_sources() {
+	local suite=$1
+	shift
+	local f
+	for f in "$@"; do
+		[ -r "$f" ] || continue
+		case "$f" in
+		*.sources)
+			awk -v s="$suite" '
+				function flush() {
+					if (types ~ /(^| )deb( |$)/ && enabled != "no") {
+						n = split(suites, a, " ")
+						for (i = 1; i <= n; i++) if (a[i] == s) { split(uris, u, " "); print u[1]; found = 1; exit }
+					}
+					types = uris = suites = ""; enabled = "yes"
+				}
+				BEGIN { enabled = "yes" }
+				/^[ \t]*#/ { next }
+				/^[ \t]*$/ { flush(); next }
+				{
+					line = $0; key = tolower(line); sub(/:.*/, "", key)
+					val = line; sub(/^[^:]*:[ \t]*/, "", val)
+					if (key == "types") types = val
+					else if (key == "uris") uris = val
+					else if (key == "suites") suites = val
+					else if (key == "enabled") enabled = tolower(val)
+				}
+				END { if (!found) flush() }' "$f"
+			;;
+		*)
+			awk -v s="$suite" '
+				/^[ \t]*deb[ \t]/ {
+					line = $0; sub(/#.*/, "", line)
+					gsub(/\[[^]]*\]/, "", line)      # drop [arch=... signed-by=...]
+					n = split(line, w, " ")
+					if (n >= 3 && w[3] == s) { print w[2]; exit }
+				}' "$f"
+			;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------- APT
+# Private APT state per extra suite (bookworm-backports, sid) under the
+# cache: own sources list, lists and archive cache; the system's sources
+# and lists are never read or written by it.  One root per suite keeps the
+# metapackage candidate unambiguous (sid would otherwise win over bpo).
+bpfx_apt_root() { echo "$BPFX_CACHE/apt/$1"; }
+
+bpfx_apt_setup() {
+	local suite=$1 root mirror
+	root=$(bpfx_apt_root "$suite")
+	# Backports and sid live in the main archive: the URI serving bookworm.
+	mirror=$(bpfx_mirror_for_suite bookworm)
+	mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$root/etc/preferences.d" "$root/etc/sources.list.d"
+	printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$mirror" "$suite" >"$root/etc/sources.list.new"
+	if ! cmp -s "$root/etc/sources.list.new" "$root/etc/sources.list" 2>/dev/null; then
+		mv "$root/etc/sources.list.new" "$root/etc/sources.list"
+		rm -f "$root/updated.stamp"   # source changed: lists are stale
+	else
+		rm -f "$root/etc/sources.list.new"
+	fi
+	msg "apt[$suite]: source $(cut -d' ' -f3- "$root/etc/sources.list")"
+}
+
+# bpfx_apt SUITE apt-get|apt-cache ARGS...: run an APT tool with the
+# private configuration of SUITE.  SUITE "system" runs it unchanged.
+bpfx_apt() {
+	local suite=$1 tool=$2 root
+	shift 2
+	root=$(bpfx_apt_root "$suite")
+	mkdir -p "$root"
+	# The image disables apt's binary cache (Dir::Cache::pkgcache ""), so
+	# every apt-cache call would re-parse all lists (~0.9 s).  Keep our
+	# own cache file; apt revalidates it against the lists itself.
+	set -- -o Dir::Cache::pkgcache="$root/pkgcache.bin" \
+		-o Dir::Cache::srcpkgcache="$root/srcpkgcache.bin" "$@"
+	if [ "$suite" = system ]; then
+		"$tool" "$@"
+		return
+	fi
+	"$tool" \
+		-o Dir::Etc::sourcelist="$root/etc/sources.list" \
+		-o Dir::Etc::sourceparts="$root/etc/sources.list.d" \
+		-o Dir::Etc::preferencesparts="$root/etc/preferences.d" \
+		-o Dir::State::Lists="$root/lists" \
+		-o Dir::Cache="$root/cache" \
+		-o Acquire::Check-Valid-Until=false \
+		-o APT::Architecture="$BPFX_ARCH" \
+		-o APT::Architectures::="$BPFX_ARCH" \
+		"$@"
+}
+
+# Refresh lists of SUITE when older than BPFX_APT_MAX_AGE ("system" uses
+# the system apt, i.e. bookworm + bookworm-security as configured).
+bpfx_apt_update() {
+	local suite=$1 stamp age
+	if [ "$suite" = system ]; then
+		mkdir -p "$BPFX_CACHE/apt"
+		stamp=$BPFX_CACHE/apt/system-updated.stamp
+	else
+		bpfx_apt_setup "$suite"
+		stamp=$(bpfx_apt_root "$suite")/updated.stamp
+	fi
+	bpfx_lock "apt-$suite" 8
+	age=$BPFX_APT_MAX_AGE
+	if [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; then
+		msg "apt[$suite]: lists fresh (< ${age}s), not updating"
+	else
+		bpfx_apt "$suite" apt-get -q update >&2 || die "apt-get update failed for $suite"
+		touch "$stamp"
+	fi
+	flock -u 8
+}
+
+# Candidate version of package $2 in suite $1 (empty if unknown).
+bpfx_candidate() {
+	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
+		awk '/^Version:/ {print $2; exit}'
+}
+
+# Package names in the Depends of the candidate of $2 matching regex $3.
+bpfx_depends_matching() {
+	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
+		awk -v re="$3" '/^Depends:/ {
+			sub(/^Depends:[ \t]*/, ""); n = split($0, d, ",")
+			for (i = 1; i <= n; i++) { p = d[i]; sub(/^[ \t]+/, "", p); sub(/[ \t(|].*/, "", p); if (p ~ re) print p }
+			exit }'
+}
+
+# bpfx_fetch_deb SUITE PKG VERSION: ensure the .deb is in $BPFX_CACHE/debs,
+# print its path.  Download goes to a temp dir first so an interrupted
+# run never leaves a truncated .deb that a later run would trust.
+bpfx_fetch_deb() {
+	local suite=$1 pkg=$2 ver=$3 dir f tmp
+	dir=$BPFX_CACHE/debs
+	f=$dir/${pkg}_${ver//:/%3a}_$BPFX_ARCH.deb
+	[ -f "$f" ] || f=$dir/${pkg}_${ver//:/%3a}_all.deb
+	if [ ! -f "$f" ]; then
+		mkdir -p "$dir"
+		tmp=$(mktemp -d "$dir/.dl.XXXXXX")
+		# let apt's unprivileged _apt user write there (sandboxed download)
+		chown _apt "$tmp" 2>/dev/null || true
+		(cd "$tmp" && bpfx_apt "$suite" apt-get -q download "$pkg=$ver" >&2) ||
+			{ rm -rf "$tmp"; die "apt-get download $pkg=$ver ($suite) failed"; }
+		f=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n1)
+		[ -n "$f" ] || { rm -rf "$tmp"; die "download of $pkg=$ver produced no .deb"; }
+		mv "$f" "$dir/"
+		f=$dir/$(basename "$f")
+		rm -rf "$tmp"
+		msg "fetched $(basename "$f") ($(du -h "$f" | cut -f1))"
+	fi
+	printf '%s\n' "$f"
+}

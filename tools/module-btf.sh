@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# After kbuild: make sure bpfx.ko has module BTF and resolved kfunc set ids,
+# generating them where the target's kbuild could not, then verify. Fails
+# loudly: a kfunc module without them loads and registers nothing.
+#
+# usage: module-btf.sh KDIR KO
+# env:   VMLINUX_BTF  base BTF file to use (overrides the search below)
+#        PAHOLE_FLAGS pahole flags (default: what the target's kbuild uses)
+set -eu
+kdir=$1 ko=$2
+tools=$(cd "$(dirname "$0")" && pwd)
+compat=$(dirname "$ko")/.compat
+krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
+die() { echo "bpfx: $*" >&2; exit 1; }
+
+has_section() { readelf -S -W "$1" 2>/dev/null | grep -c " $2 " >/dev/null; }
+
+# Base BTF must be the *target* kernel's: the module's type ids are
+# relative to it, and a mismatch makes the kernel reject the module BTF.
+pick_base() {
+	if [ -n "${VMLINUX_BTF:-}" ]; then
+		[ -r "$VMLINUX_BTF" ] || die "VMLINUX_BTF=$VMLINUX_BTF is not readable"
+		echo "$VMLINUX_BTF"; return
+	fi
+	if [ -f "$kdir/vmlinux" ]; then echo "$kdir/vmlinux"; return; fi
+	if [ -n "$krel" ] && [ "$krel" = "$(uname -r)" ] && [ -r /sys/kernel/btf/vmlinux ]; then
+		echo /sys/kernel/btf/vmlinux; return
+	fi
+	if [ -n "$krel" ] && [ -r "/boot/vmlinuz-$krel" ]; then
+		mkdir -p "$compat"
+		"$tools/extract-vmlinux-btf" "/boot/vmlinuz-$krel" "$compat/vmlinux.btf" >&2 ||
+			die "could not extract BTF from /boot/vmlinuz-$krel"
+		echo "$compat/vmlinux.btf"; return
+	fi
+	die "no base BTF for kernel '$krel': $kdir has no vmlinux, it is not the running kernel, and /boot/vmlinuz-$krel is missing. Install that kernel's image or pass VMLINUX_BTF=<its vmlinux or BTF file>."
+}
+
+base=$(pick_base)
+if has_section "$ko" .BTF; then
+	# kbuild made it (headers with vmlinux: Debian 6.12, 7.x). An override
+	# that differs from what kbuild used would be silently ignored: refuse.
+	if [ -n "${VMLINUX_BTF:-}" ] && [ "$base" != "$kdir/vmlinux" ]; then
+		die "VMLINUX_BTF is only used when $kdir has no vmlinux; kbuild already built BTF against $kdir/vmlinux"
+	fi
+else
+	# Debian 6.1 headers: no vmlinux, so kbuild printed "Skipping BTF
+	# generation". Do its step ourselves, with the flags it would use.
+	if [ -z "${PAHOLE_FLAGS:-}" ]; then
+		[ -x "$kdir/scripts/pahole-flags.sh" ] ||
+			die "cannot tell which pahole flags $kdir wants; pass PAHOLE_FLAGS=..."
+		PAHOLE_FLAGS=$(PAHOLE=pahole "$kdir/scripts/pahole-flags.sh")
+	fi
+	command -v pahole >/dev/null || die "pahole not found: apt-get install dwarves"
+	echo "  BTF [M]  $ko (base $base, pahole $PAHOLE_FLAGS)"
+	# shellcheck disable=SC2086
+	LLVM_OBJCOPY=${LLVM_OBJCOPY:-objcopy} pahole -J $PAHOLE_FLAGS --btf_base "$base" "$ko" ||
+		die "pahole failed to encode BTF into $ko"
+	rb=$kdir/tools/bpf/resolve_btfids/resolve_btfids
+	if [ -x "$rb" ]; then
+		"$rb" -b "$base" "$ko" || die "resolve_btfids failed on $ko"
+	else
+		echo "  BTFIDS   $ko (tools/btfids: $kdir has no resolve_btfids)"
+		"$tools/btfids" resolve --base "$base" "$ko" || die "tools/btfids resolve failed on $ko"
+	fi
+fi
+
+# The dynptr parameter type the verifier of this target recognises.
+dyn=bpf_dynptr_kern
+grep -q 'BPFX_HAVE_KFUNC_DYNPTR_UAPI 1' "$compat/bpfx_autoconf.h" && dyn=bpf_dynptr
+"$tools/btfids" check --base "$base" --dynptr-struct "$dyn" "$ko" ||
+	die "$ko failed the BTF check above; it would load without working kfuncs"
