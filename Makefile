@@ -24,7 +24,7 @@ modules: .compat/bpfx.mk tools/btfids
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@sh tools/module-btf.sh $(KDIR) $(CURDIR)/bpfx.ko
 
-check demo: tools/btfids
+check demo:
 	@sh tests/kernel/deps.sh
 	@bash tests/$@.sh $(if $(filter check,$@),$(KERNELS),$(KERNEL))
 

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Runs a sequence of dynptr ops given in the syscall ctx on two LOCAL
+/* Runs a sequence of dynptr ops, given in `in` by the test, on two LOCAL
  * dynptrs over global buffers, recording every return value. Expected
  * results live in tests/test_dynptr.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "bpfx.bpf.h"
+#include "bpfx_test.h"
 #include "dynptr_ops.h"
 
-char LICENSE[] SEC("license") = "GPL";
+
 
 __u8 buf[2][OPS_BUFSZ];
 struct ops_out out[OPS_MAX];
 __s64 init_ret[2];
+/* input in a global: a syscall ctx only takes constant-offset loads */
+struct ops_in in;
 
 static __always_inline __s64 do_op(struct ops_op *op, struct bpf_dynptr *a,
 				   struct bpf_dynptr *b, struct ops_out *o)
@@ -23,49 +26,49 @@ static __always_inline __s64 do_op(struct ops_op *op, struct bpf_dynptr *a,
 	if (len > OPS_READ_MAX)
 		len = OPS_READ_MAX;
 	switch (op->code) {
-	case OP_TRIM:
+	case BOP_TRIM:
 		return bpfx_dynptr_trim(d, op->arg);
-	case OP_ADVANCE:
+	case BOP_ADVANCE:
 		return bpfx_dynptr_advance(d, op->arg);
-	case OP_CLONE:
+	case BOP_CLONE:
 		return bpfx_dynptr_clone(d, d2, op->arg);
-	case OP_SIZE:
+	case BOP_SIZE:
 		return bpfx_dynptr_size(d);
-	case OP_OFFSET:
+	case BOP_OFFSET:
 		return bpfx_dynptr_offset(d);
-	case OP_IS_NULL:
+	case BOP_IS_NULL:
 		return bpfx_dynptr_is_null(d);
-	case OP_IS_RDONLY:
+	case BOP_IS_RDONLY:
 		return bpfx_dynptr_is_rdonly(d);
-	case OP_READ:
+	case BOP_READ:
 		return bpfx_dynptr_read(o->bytes, len, d, op->arg, 0);
-	case OP_WRITE:
+	case BOP_WRITE:
 		return bpfx_dynptr_write(d, op->arg, o->bytes, len, 0);
-	case OP_NOP:
+	case BOP_NOP:
 		return bpfx_dynptr_nop(d);
 	}
 	return -EINVAL;
 }
 
 SEC("syscall")
-int run_ops(struct ops_in *in)
+int run_ops(void *ctx)
 {
 	struct bpf_dynptr a, b;
-	__u32 sa = in->size[0], sb = in->size[1];
+	__u32 sa = in.size[0], sb = in.size[1];
 	int i;
 
 	if (sa > OPS_BUFSZ)
 		sa = OPS_BUFSZ;
 	if (sb > OPS_BUFSZ)
 		sb = OPS_BUFSZ;
-	init_ret[0] = bpfx_dynptr_from_mem(buf[0], sa, in->flags[0], &a);
-	init_ret[1] = bpfx_dynptr_from_mem(buf[1], sb, in->flags[1], &b);
+	init_ret[0] = bpfx_dynptr_from_mem(buf[0], sa, in.flags[0], &a);
+	init_ret[1] = bpfx_dynptr_from_mem(buf[1], sb, in.flags[1], &b);
 	for (i = 0; i < OPS_MAX; i++) {
 		struct ops_op op;
 
-		if (i >= in->nops)
+		if (i >= in.nops)
 			break;
-		op = in->op[i];
+		op = in.op[i & (OPS_MAX - 1)];
 		out[i].ret = do_op(&op, &a, &b, &out[i]);
 	}
 	return 0;

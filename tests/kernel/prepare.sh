@@ -13,6 +13,8 @@
 # because the archive drops old kernel ABIs.  Packages are only downloaded
 # and unpacked with dpkg -x into the cache: no kernel is installed on the
 # host and /usr/src, /lib/modules are never touched.
+# Variables below are written to the env file indirectly (${!v}).
+# shellcheck disable=SC2034
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -60,7 +62,7 @@ unpack_tree() {
 	mkdir -p "$tmp"
 	for d in "$@"; do
 		case "$(basename "$d")" in
-		linux-image-* | linux-binary-*)
+		linux-image-*)
 			# tar stops at the first match of each name (--occurrence),
 			# and /boot is at the head of the archive: this avoids
 			# decompressing ~400 MB of modules.  dpkg-deb then gets
@@ -69,6 +71,17 @@ unpack_tree() {
 				tar -x -C "$tmp" --occurrence \
 					"./boot/vmlinuz-$KREL" "./boot/config-$KREL" "./boot/System.map-$KREL" ||
 				die "no /boot/vmlinuz-$KREL (+config, System.map) in $(basename "$d")"
+			;;
+		linux-binary-*)
+			# 7.x: the bzImage is /usr/lib/modules/$KREL/vmlinuz here
+			# (config and System.map moved to linux-base-$KREL); put
+			# it at the same place as for the other kernels.
+			dpkg-deb --fsys-tarfile "$d" |
+				tar -x -C "$tmp" "./usr/lib/modules/$KREL/vmlinuz" ||
+				die "no /usr/lib/modules/$KREL/vmlinuz in $(basename "$d")"
+			mkdir -p "$tmp/boot"
+			mv "$tmp/usr/lib/modules/$KREL/vmlinuz" "$tmp/boot/vmlinuz-$KREL"
+			rm -rf "${tmp:?}/usr"
 			;;
 		*) dpkg -x "$d" "$tmp" ;;
 		esac
@@ -125,14 +138,16 @@ make_sid_chroot() {
 	# mmdebstrap ignores the host's apt.conf.d, so the Valid-Until
 	# override has to be passed explicitly (sid's Release may be expired
 	# on snapshot mirrors).
-	# One retry: a transient mirror/download error was seen once
-	# ("apt download failed ... dist-upgrade failed") and passed on rerun.
+	# Our lock fds (7-9) must not leak into mmdebstrap: they push its
+	# internal pipe to fd >= 10 and it then runs "cat >&11" through dash,
+	# which only knows single-digit fds ("Bad fd number", reported as
+	# "apt download failed").  One retry covers transient mirror errors.
 	local try
 	for try in 1 2; do
 		if mmdebstrap --quiet --variant=apt \
 			--aptopt='Acquire::Check-Valid-Until "false"' \
 			--include="$SID_EXTRA" \
-			sid "$tmp" "$mirror" >&2; then
+			sid "$tmp" "$mirror" >&2 7>&- 8>&- 9>&-; then
 			break
 		fi
 		rm -rf --one-file-system "$tmp"
@@ -153,6 +168,10 @@ prepare_sid() {
 	KREL=${hdr#linux-headers-}
 	[ "${img#linux-image-}" = "$KREL" ] || die "image ($img) and headers ($hdr) metapackages disagree"
 	hver=$(bpfx_candidate sid linux-headers-amd64)
+	case "$KREL" in
+	7.2.*) ;;
+	*) msg "NOTE: sid now ships $KREL, not 7.2.x; 7.2.env describes that kernel" ;;
+	esac
 	PKG_VERSION=$(resolve_pkg sid "$hdr")
 	v=$(resolve_pkg sid "$img")
 	# 7.x splits the image: linux-image-$KREL is a small package; the

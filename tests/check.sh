@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test matrix: for each kernel, build bpfx against its real Debian
+# headers, boot its real Debian image in QEMU (TCG) with bpfx, the test
+# driver and tests/guest/run.sh, and collect the results. Prints a summary
+# per kernel and, last, "N passed, N failed, N skipped".
+#
+# usage: tests/check.sh [6.1] [6.12] [7.2]
+# env: BPFX_CACHE (default /var/cache/bpfx), BPFX_TEST_ARGS (driver args)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/kernel/lib.sh"
+BPFX_LOG_TAG=check
+kernels=${*:-6.1 6.12 7.2}
+out=$BPFX_WORK/check
+rm -rf "$out"
+mkdir -p "$out"
+t0=$(bpfx_now)
+total_p=0 total_f=0 total_s=0
+declare -A summary
+
+# A private copy of the tree per kernel: kbuild writes objects next to the
+# sources, and each kernel gets its own probes and .ko.
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$top" && git ls-files -co --exclude-standard -z |
+		xargs -0 cp --parents -t "$1") || die "copy of the tree failed"
+}
+
+add() { # kernel passed failed skipped
+	summary[$1]="$2 passed, $3 failed, $4 skipped"
+	total_p=$((total_p + $2)) total_f=$((total_f + $3)) total_s=$((total_s + $4))
+}
+
+# 1. the kernels, their BTF (6.1 from its vmlinuz), the BPF programs and driver
+for k in $kernels; do
+	bash "$top/tests/kernel/prepare.sh" "$k" || { add "$k" 0 1 0; continue; }
+done
+. "$(bpfx_env_file 6.1)" 2>/dev/null || bash "$top/tests/kernel/prepare.sh" 6.1
+. "$(bpfx_env_file 6.1)"
+base61=$out/vmlinux-6.1.btf
+"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base61" || die "no BTF from $VMLINUZ"
+step "BPF programs and driver" make -s -C "$top/tests" O="$out/progs" \
+	VMLINUX_BTF="$base61" || die "building the BPF programs / driver failed"
+
+for k in $kernels; do
+	[ -n "${summary[$k]:-}" ] && continue
+	. "$(bpfx_env_file "$k")"
+	kd=$out/$KVER
+	msg "=== $KVER: $KREL ($PKG_VERSION) ==="
+	copy_tree "$kd/src"
+	# 6.1's headers lack vmlinux and it is not the running kernel: give the
+	# build its BTF, as a DKMS build for /boot/vmlinuz-$KREL would find.
+	extra=()
+	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || {
+		"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$kd/src/.vmlinux.btf" >/dev/null &&
+			extra=(VMLINUX_BTF=.vmlinux.btf)
+	}
+	if ! bash "$top/tests/kernel/build-in.sh" "$KVER" "$kd/src" "${extra[@]}" > "$kd/build.log" 2>&1; then
+		tail -n 40 "$kd/build.log"
+		msg "$KVER: build FAILED (log $kd/build.log)"
+		add "$KVER" 0 1 0
+		continue
+	fi
+	grep -E 'probe |BTF|btfids' "$kd/build.log"
+	p=$kd/payload
+	mkdir -p "$p"
+	cp "$kd/src/bpfx.ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
+	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
+	# Modules the init self-check must refuse: no BTF; unresolved ids.
+	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
+	objcopy --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" &&
+		head -c "$(stat -c %s "$kd/ids.bin")" /dev/zero > "$kd/zero.bin" &&
+		objcopy --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
+	bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
+	brc=$?
+	grep -E '^#|^kernel |^guest:|passed, .* failed|FAIL|verifier|bpfx' "$kd/serial.log" | tr -d '\r'
+	line=$(tr -d '\r' < "$kd/serial.log" | grep -E '^guest: [0-9]+ passed' | tail -1)
+	if [ "$brc" != 0 ] || [ -z "$line" ]; then
+		tail -n 30 "$kd/boot.err" "$kd/serial.log"
+		msg "$KVER: guest did not report (boot.sh rc $brc)"
+		add "$KVER" 0 1 0
+		continue
+	fi
+	set -- $line
+	add "$KVER" "$2" "$4" "$6"
+done
+
+echo
+echo "=== bpfx test matrix ($(bpfx_elapsed "$t0") s) ==="
+for k in $kernels; do
+	[ -f "$(bpfx_env_file "$k")" ] && . "$(bpfx_env_file "$k")"
+	printf '  %-5s %-24s %s\n' "$k" "${KREL:-?}" "${summary[$(bpfx_norm_kver "$k")]:-${summary[$k]:-not run}}"
+done
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" = 0 ]

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the QEMU guest (busybox): load bpfx, run the test driver,
+# unload, and fail on any kernel splat. Prints test_progs-style lines and,
+# last, "N passed, N failed, N skipped" for everything it ran.
+# $BPFX_TEST_ARGS (from /payload/args) is passed to the driver.
+cd /payload
+pass=0 fail=0 skip=0 n=0
+ok()  { n=$((n+1)); pass=$((pass+1)); echo "#g$n $1:OK"; }
+bad() { n=$((n+1)); fail=$((fail+1)); echo "#g$n $1:FAIL ($2)"; }
+args=$(cat args 2>/dev/null)
+
+# Modules that must refuse to load: no BTF, and unresolved kfunc ids.
+mark() { dmesg | wc -l; }
+since() { dmesg | tail -n +$(($1 + 1)); }
+try_bad_module() { # name file expected-dmesg
+	m=$(mark)
+	if insmod "$2" 2>/dev/null; then
+		rmmod bpfx
+		bad "$1" "insmod succeeded"
+	elif since "$m" | grep -q "$3"; then
+		ok "$1"
+	else
+		bad "$1" "no kernel log line '$3'"; dmesg | tail -5
+	fi
+}
+if [ -f bpfx-nobtf.ko ]; then
+	try_bad_module refuse_without_btf bpfx-nobtf.ko "bpfx: module has no BTF"
+	try_bad_module refuse_unresolved_ids bpfx-noids.ko "bpfx: kfunc set is empty"
+fi
+
+m=$(mark)
+if insmod bpfx.ko; then ok insmod; else bad insmod "insmod failed"; dmesg | tail -20; fi
+if [ -f /sys/kernel/btf/bpfx ]; then ok module_btf; else bad module_btf "no /sys/kernel/btf/bpfx"; fi
+if since "$m" | grep -q "bpfx: registered"; then ok registered; else bad registered "no registration line"; fi
+since "$m" | grep bpfx
+
+# shellcheck disable=SC2086
+./bpfx_test_run $args > driver.out 2>&1
+rc=$?
+cat driver.out
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' driver.out | tail -1)
+if [ -n "$line" ]; then
+	set -- $line
+	pass=$((pass+$1)); fail=$((fail+$3)); skip=$((skip+${5:-0}))
+	[ "$rc" = 0 ] || [ "$3" != 0 ] || bad driver_exit "rc $rc with no failure"
+else
+	bad driver "no closing line, rc $rc"
+fi
+
+# Programs are freed after an RCU grace period: rmmod may say EAGAIN first.
+i=0
+until rmmod bpfx 2>/dev/null; do
+	i=$((i+1))
+	[ $i -ge 50 ] && break
+	sleep 0.2
+done
+if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
+
+# Splat gate: a WARN leaves the guest running and the tests green.
+splats=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|list_add corruption|BTF: |failed to validate module|Call Trace' |
+	grep -v 'bpfx_test_run' )
+if [ -n "$splats" ]; then
+	bad dmesg_splat "kernel log:"; echo "$splats"
+else
+	ok dmesg_splat
+fi
+echo "guest: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

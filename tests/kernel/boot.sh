@@ -1,0 +1,119 @@
+#!/bin/bash
+# boot.sh VMLINUZ PAYLOAD_DIR LOG -- boot a kernel under QEMU/TCG with a
+# busybox initramfs that runs PAYLOAD_DIR/run.sh, then powers off.
+#
+# An initramfs (not a 9p root) because Debian builds virtio/9p as modules,
+# which would have to be carried per kernel; busybox-static has no deps.
+# TCG because KVM does not work on the test hosts.
+#
+# Serial console goes to LOG and stdout.  The guest prints
+#   BPFX-GUEST-START          first thing in /init
+#   BPFX-GUEST-EXIT <rc>      exit status of run.sh
+# Exit status: 0 = payload ran (its rc is printed and stored in LOG.rc),
+#              2 = guest never reached /init (after one retry),
+#              3 = /init started but no exit marker (crash, hang, timeout).
+# Env: BPFX_QEMU_EXTRA  extra qemu args (word-split), e.g. "-icount shift=auto"
+#      BPFX_BOOT_TIMEOUT seconds (default 300)
+#      BPFX_BUSYBOX     static busybox to use (default /bin/busybox)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+[ $# -eq 3 ] || die "usage: $0 VMLINUZ PAYLOAD_DIR LOG"
+vmlinuz=$1 payload=$2 log=$3
+[ -f "$vmlinuz" ] || die "no kernel image: $vmlinuz"
+[ -f "$payload/run.sh" ] || die "no $payload/run.sh"
+busybox=${BPFX_BUSYBOX:-/bin/busybox}
+[ -x "$busybox" ] || die "no busybox at $busybox (apt-get install busybox-static)"
+# A dynamic busybox would fail as /init with only "Kernel panic".
+if command -v file >/dev/null; then
+	case "$(file -bL "$busybox")" in
+	*static*) ;;
+	*) die "$busybox is not statically linked (need busybox-static)" ;;
+	esac
+fi
+timeout_s=${BPFX_BOOT_TIMEOUT:-300}
+msg "kernel: $vmlinuz"
+msg "payload: $payload ($(du -sh "$payload" | cut -f1))"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/bpfx-initrd.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+build_initrd() {
+	local r=$stage/root
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,payload}
+	cp "$busybox" "$r/bin/busybox"
+	ln -s busybox "$r/bin/sh"
+	# /dev/console must exist in the initramfs itself: the kernel opens it
+	# for init's stdio before anything is mounted.
+	mknod -m 600 "$r/dev/console" c 5 1
+	cp -a "$payload/." "$r/payload/"
+	cat >"$r/init" <<'EOF'
+#!/bin/sh
+# bpfx guest init: mount the basics, run /payload/run.sh, power off.
+echo BPFX-GUEST-START
+/bin/busybox --install -s
+export PATH=/payload:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+mount -t bpf bpf /sys/fs/bpf || echo "bpfx init: bpffs mount failed"
+exec </dev/console >/dev/console 2>&1
+cd /payload
+sh /payload/run.sh
+rc=$?
+echo "BPFX-GUEST-EXIT $rc"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10
+poweroff -f
+EOF
+	chmod 755 "$r/init" "$r/payload/run.sh"
+	(cd "$r" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$stage/initrd.gz"
+}
+step initramfs build_initrd
+msg "initramfs: $(du -h "$stage/initrd.gz" | cut -f1)"
+
+run_qemu() {
+	# -no-reboot + panic=-1: a panic ends QEMU instead of looping.
+	# stdin from /dev/null: -nographic would otherwise grab the terminal.
+	# shellcheck disable=SC2086
+	timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+		-m 1G -smp 2 -nographic -no-reboot \
+		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4" \
+		${BPFX_QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log"
+	return "${PIPESTATUS[0]}"
+}
+
+mkdir -p "$(dirname "$log")"
+rm -f "$log.rc"
+for attempt in 1 2; do
+	t0=$(bpfx_now)
+	qrc=0
+	run_qemu || qrc=$?
+	msg "time: qemu (attempt $attempt) $(bpfx_elapsed "$t0") s, qemu exit $qrc$([ "$qrc" = 124 ] && echo ' (timeout)')"
+	if grep -q BPFX-GUEST-START "$log"; then
+		break
+	fi
+	# Rare early TCG boot Oops: the guest dies before /init.  Retry once.
+	cp "$log" "$log.attempt$attempt"
+	[ "$attempt" = 1 ] && msg "guest died before /init (log kept in $log.attempt1); retrying once"
+done
+
+if ! grep -q BPFX-GUEST-START "$log"; then
+	msg "FAIL: guest never reached /init"
+	exit 2
+fi
+rc=$(tr -d '\r' <"$log" | sed -n 's/^BPFX-GUEST-EXIT \([0-9]*\)$/\1/p' | tail -n1)
+if [ -z "$rc" ]; then
+	msg "FAIL: /init ran but the payload did not finish (no BPFX-GUEST-EXIT line)"
+	exit 3
+fi
+echo "$rc" >"$log.rc"
+msg "payload ran, rc=$rc"
+exit 0

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Installs what `make check` / `make demo` need on Debian/Ubuntu when run as
+# root; otherwise prints the exact apt line and fails.
+set -eu
+pkgs="gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
+qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
+pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "bpfx: missing packages. Run as root:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "bpfx: installing$missing"
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The test table. Object suites: every program in progs/X.bpf.c is
+ * loaded alone and held to the outcome written next to it. */
+#include "harness.h"
+#include "prog_suite.h"
+#include "prog_types.skel.h"
+#include "dynptr_fail.skel.h"
+#include "clone.skel.h"
+#include "iter.skel.h"
+#include "walk.skel.h"
+#include "wrappers.skel.h"
+
+void test_dynptr_ops(void);
+void test_tp_btf(void);
+void test_rmmod_refused(void);
+void test_natives_first(void);
+
+#define SUITE(name, feat)						\
+static void test_##name(void)						\
+{									\
+	const struct prog_suite s = { name##__elf_bytes, feat };	\
+	run_prog_suite(&s);						\
+}
+SUITE(prog_types, false)
+SUITE(dynptr_fail, false)
+SUITE(clone, false)
+SUITE(iter, false)
+SUITE(walk, false)
+SUITE(wrappers, true)
+
+const struct bpfx_test bpfx_tests[] = {
+	{ "dynptr_ops", test_dynptr_ops },
+	{ "prog_types", test_prog_types },
+	{ "clone", test_clone },
+	{ "iter", test_iter },
+	{ "walk", test_walk },
+	{ "dynptr_fail", test_dynptr_fail },
+	{ "wrappers", test_wrappers },
+	{ "natives_first", test_natives_first },
+	{ "tp_btf", test_tp_btf },
+	{ "rmmod_refused", test_rmmod_refused },
+	{ NULL, NULL },
+};
