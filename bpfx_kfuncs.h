@@ -31,4 +31,15 @@
 #define BPFX_ITER_KFUNC_IDS
 #endif
 
+/* KF_IMPLICIT_ARGS: "bpf: Introduce KF_IMPLICIT_ARGS" (v7.0). Older
+ * verifiers cannot supply bpf_prog_aux to a module kfunc: no samples. */
+#if BPFX_HAVE_KF_IMPLICIT_ARGS
+#define BPFX_IMPLICIT_KFUNC_IDS					\
+	BTF_ID_FLAGS(func, bpfx_prog_id, KF_IMPLICIT_ARGS)	\
+	BTF_ID_FLAGS(func, bpfx_prog_name, KF_IMPLICIT_ARGS)	\
+	BTF_ID_FLAGS(func, bpfx_prog_tag, KF_IMPLICIT_ARGS)
+#else
+#define BPFX_IMPLICIT_KFUNC_IDS
+#endif
+
 #endif /* __BPFX_KFUNCS_H */

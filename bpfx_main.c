@@ -10,10 +10,16 @@
 #include <linux/btf_ids.h>
 #include "bpfx.h"
 #include "bpfx_kfuncs.h"
+#include "bpfx_selftest.h"
+
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "run the in-kernel self-test of the runtime checks at load; fail the load if it fails");
 
 BTF_KFUNCS_START(bpfx_kfunc_ids)
 BPFX_DYNPTR_KFUNC_IDS
 BPFX_ITER_KFUNC_IDS
+BPFX_IMPLICIT_KFUNC_IDS
 BTF_KFUNCS_END(bpfx_kfunc_ids)
 
 static const struct btf_kfunc_id_set bpfx_kfunc_set = {
@@ -55,6 +61,11 @@ static int __init bpfx_init(void)
 
 	if (err)
 		return err;
+	if (selftest) {
+		err = bpfx_selftest();
+		if (err)
+			return err;
+	}
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		err = register_btf_kfunc_id_set(hooks[i], &bpfx_kfunc_set);
 		if (err) {

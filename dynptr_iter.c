@@ -18,6 +18,7 @@
 #include <linux/minmax.h>
 #include "bpfx.h"
 #include "dynptr_view.h"
+#include "bpfx_selftest.h"
 
 struct bpfx_dynptr_iter_state {
 	u64 pos;	/* next offset to yield, relative to the view */
@@ -77,3 +78,17 @@ __bpf_kfunc void bpf_iter_bpfx_dynptr_destroy(struct bpf_iter_bpfx_dynptr *it)
 }
 
 __bpf_kfunc_end_defs();
+
+/* Self-test hook: new() refuses what the view ops refuse, and leaves an
+ * iterator that yields nothing. */
+void bpfx_selftest_iter(const char *name, BPFX_DYNPTR *p, int err)
+{
+	struct bpf_iter_bpfx_dynptr it;
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s: iter new", name);
+	bpfx_selftest_expect(what, bpf_iter_bpfx_dynptr_new(&it, p, 8), err);
+	snprintf(what, sizeof(what), "%s: iter next", name);
+	bpfx_selftest_expect(what, (long)bpf_iter_bpfx_dynptr_next(&it), 0);
+	bpf_iter_bpfx_dynptr_destroy(&it);
+}

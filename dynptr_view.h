@@ -38,14 +38,21 @@ static __always_inline u32 bpfx_dynptr_type(u32 size_word)
 }
 
 /*
- * May bpfx read or shrink this dynptr's view? 0 if so; -EINVAL for a null
- * dynptr (checked first, so null wins over every other error);
+ * May bpfx read or shrink this dynptr's view? 0 if so; -EINVAL for a
+ * misaligned or null dynptr (checked first, so null wins over every other
+ * error);
  * -EOPNOTSUPP for a type whose view is not (only) in the dynptr, a type
  * this build does not know, or a dynptr with reserved bits set.
  */
 static __always_inline int bpfx_view_check(const struct bpf_dynptr_kern *k,
 					   u32 size_word, u32 allowed_types)
 {
+	/* 6.1's verifier does not check a dynptr argument's alignment (fixed
+	 * in v6.2, "bpf: Fix missing var_off check for ARG_PTR_TO_DYNPTR" and
+	 * dynptr_get_spi()); a pointer one byte into the dynptr would make a
+	 * write spill into the next stack slot. */
+	if (unlikely((unsigned long)k & 7))
+		return -EINVAL;
 	if (unlikely(!READ_ONCE(k->data)))
 		return -EINVAL;
 	if (unlikely(size_word & BPFX_DYNPTR_RSVD_MASK))

@@ -16,9 +16,15 @@
 #include "bpfx_compat.h"
 struct bpf_prog_aux;
 #define __bpfx_ksym
+/* KF_IMPLICIT_ARGS: the module's C prototype ends with the aux the
+ * verifier supplies; BPF programs do not pass it. */
+#define BPFX_AUX_ONLY struct bpf_prog_aux *aux
+#define BPFX_AUX , struct bpf_prog_aux *aux
 #else
 #define BPFX_DYNPTR struct bpf_dynptr
 #define __bpfx_ksym __ksym __weak
+#define BPFX_AUX_ONLY void
+#define BPFX_AUX
 #endif
 
 /* One chunk of a view, as yielded by the iterator: off is relative to the
@@ -52,6 +58,13 @@ extern int bpf_iter_bpfx_dynptr_new(struct bpf_iter_bpfx_dynptr *it,
 extern struct bpfx_dynptr_chunk *
 bpf_iter_bpfx_dynptr_next(struct bpf_iter_bpfx_dynptr *it) __bpfx_ksym;
 extern void bpf_iter_bpfx_dynptr_destroy(struct bpf_iter_bpfx_dynptr *it) __bpfx_ksym;
+
+/* KF_IMPLICIT_ARGS samples (implicit_kfuncs.c), 7.0+ only: absent from
+ * module BTF on older kernels (docs/implicit-args.md says why), so they are
+ * optional: gate calls on BPFX_F_IMPLICIT from bpfx_detect_features(). */
+extern __u32 bpfx_prog_id(BPFX_AUX_ONLY) __bpfx_ksym;
+extern int bpfx_prog_name(char *buf, __u32 buf__sz BPFX_AUX) __bpfx_ksym;
+extern int bpfx_prog_tag(__u8 *buf, __u32 buf__sz BPFX_AUX) __bpfx_ksym;
 
 /* Call floor for benchmarks: does nothing with its dynptr. */
 extern __s64 bpfx_dynptr_nop(const BPFX_DYNPTR *p) __bpfx_ksym;

@@ -16,6 +16,7 @@
 
 #define BPFX_F_NATIVE_DYNPTR	(1u << 0)
 #define BPFX_F_ITER		(1u << 1)
+#define BPFX_F_IMPLICIT		(1u << 2)
 
 static inline int bpfx__btf_has_func(const struct btf *btf, const char *name)
 {
@@ -40,6 +41,8 @@ static inline unsigned int bpfx_detect_features(void)
 	if (mod && !libbpf_get_error(mod)) {
 		if (bpfx__btf_has_func(mod, "bpf_iter_bpfx_dynptr_new"))
 			f |= BPFX_F_ITER;
+		if (bpfx__btf_has_func(mod, "bpfx_prog_id"))
+			f |= BPFX_F_IMPLICIT;
 		btf__free(mod);
 	}
 	btf__free(vmlinux);

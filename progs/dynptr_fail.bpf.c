@@ -128,3 +128,31 @@ int scalar_as_dynptr(void *ctx)
 {
 	return bpfx_dynptr_size((struct bpf_dynptr *)(long)0x1000);
 }
+
+/* A dynptr pointer must point at the dynptr itself. 6.1's verifier misses
+ * a misaligned one (fixed in v6.2); bpfx then refuses it at run time,
+ * before writing anything. */
+SEC("syscall")
+__fail("6.12", "cannot pass in dynptr at an offset")
+__fail("7", "cannot pass in dynptr at an offset")
+__retval(-22)
+int misaligned_dynptr(void *ctx)
+{
+	struct bpf_dynptr d;
+
+	bpfx_dynptr_from_mem(mem, 16, 0, &d);
+	return bpfx_dynptr_trim((struct bpf_dynptr *)((char *)&d + 1), 0);
+}
+
+/* LOCAL dynptrs only point into map values (and user ringbuf samples),
+ * never into the stack, so no clone can outlive its memory. */
+SEC("syscall")
+__fail("all", "Unsupported reg type fp for bpf_dynptr_from_mem data")
+int stack_local_dynptr(void *ctx)
+{
+	struct bpf_dynptr d;
+	__u8 buf[16] = {};
+
+	bpfx_dynptr_from_mem(buf, 16, 0, &d);
+	return bpfx_dynptr_size(&d);
+}

@@ -114,19 +114,25 @@ int tc_packet(struct __sk_buff *ctx)
 	return 0;
 }
 
-/* cgroup_skb packet dynptrs are read-only (bpf_dynptr_from_skb). */
+/* cgroup_skb packet dynptrs are read-only (bpf_dynptr_from_skb). A
+ * cgroup_skb program may only return 0 or 1: 1 means every check passed,
+ * and cg_fail names the first one that did not. */
+int cg_fail;
+
 SEC("cgroup_skb/ingress") __skip("6.1", "bpf_dynptr_from_skb is v6.3+") __retval(1)
 int cgroup_skb_rdonly(struct __sk_buff *ctx)
 {
 	struct bpf_dynptr d;
 
 	if (bpf_dynptr_from_skb(ctx, 0, &d))
-		return 100;
-	if (bpfx_dynptr_is_rdonly(&d) != 1)
-		return 101;
-	if (bpfx_dynptr_advance(&d, 1) != 0)
-		return 102;
-	if (bpfx_dynptr_is_rdonly(&d) != 1)	/* advance keeps the bit */
-		return 103;
-	return 1;
+		cg_fail = 1;
+	else if (bpfx_dynptr_is_rdonly(&d) != 1)
+		cg_fail = 2;
+	else if (bpfx_dynptr_advance(&d, 1) != 0)
+		cg_fail = 3;
+	else if (bpfx_dynptr_is_rdonly(&d) != 1)	/* advance keeps the bit */
+		cg_fail = 4;
+	else
+		return 1;
+	return 0;
 }

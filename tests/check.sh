@@ -13,6 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BPFX_LOG_TAG=check
 kernels=${*:-6.1 6.12 7.2}
 out=$BPFX_WORK/check
+# One matrix at a time: runs share $out and the chroot.
+exec 9>"$BPFX_CACHE/check.lock"
+flock -n 9 || { msg "waiting for another tests/check.sh"; flock 9; }
 rm -rf "$out"
 mkdir -p "$out"
 t0=$(bpfx_now)
@@ -44,6 +47,28 @@ base61=$out/vmlinux-6.1.btf
 step "BPF programs and driver" make -s -C "$top/tests" O="$out/progs" \
 	VMLINUX_BTF="$base61" || die "building the BPF programs / driver failed"
 
+# The same driver built in the sid chroot, with sid's libbpf (static): the
+# programs must work whatever libbpf loads them, and libbpf >= 1.2 also
+# resolves the ___flavour names the natives-first wrappers need.
+sid_driver=
+case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
+	if . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ]; then
+		d=$BUILD_ROOT/build/driver
+		rm -rf "$d" && mkdir -p "$d"
+		srcs=$(make -s -C "$top/tests" print-srcs)
+		(cd "$top/tests" && cp $srcs *.h "$d/")
+		cp "$top"/include/*.h "$top"/progs/*.h \
+			"$out"/progs/*.skel.h "$d/"
+		if chroot "$BUILD_ROOT" sh -c 'cd /build/driver && cc -O2 -Wall -Werror -I. -static -o bpfx_test_run *.c -lbpf -lelf -lz -lzstd' >"$out/sid-driver.log" 2>&1; then
+			sid_driver=$out/bpfx_test_run-sid
+			cp "$d/bpfx_test_run" "$sid_driver"
+			msg "driver with sid's libbpf: $(chroot "$BUILD_ROOT" dpkg-query -W -f='${Version}' libbpf-dev)"
+		else
+			cat "$out/sid-driver.log"; die "building the driver in the sid chroot failed"
+		fi
+	fi ;;
+esac
+
 for k in $kernels; do
 	[ -n "${summary[$k]:-}" ] && continue
 	. "$(bpfx_env_file "$k")"
@@ -67,6 +92,7 @@ for k in $kernels; do
 	p=$kd/payload
 	mkdir -p "$p"
 	cp "$kd/src/bpfx.ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
+	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
 	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
 	# Modules the init self-check must refuse: no BTF; unresolved ids.
 	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"

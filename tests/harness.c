@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
+#include <bpf/libbpf.h>
 #include "harness.h"
 
 enum kern kern = K_OTHER;
@@ -26,7 +27,7 @@ static int npass, nfail, nskip;
 
 void test__log(const char *fmt, ...)
 {
-	char line[1024];
+	char line[8192];
 	va_list ap;
 	int n;
 
@@ -142,7 +143,8 @@ static void detect_kernel(void)
 		kern = K_612, kern_key = "6.12";
 	else if (maj >= 7)
 		kern = K_7X, kern_key = "7";
-	printf("kernel %s (expectations: %s)\n", u.release, kern_key);
+	printf("kernel %s (expectations: %s), libbpf %d.%d\n", u.release, kern_key,
+	       libbpf_major_version(), libbpf_minor_version());
 }
 
 static void write_json(const char *path)

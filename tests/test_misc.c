@@ -86,6 +86,9 @@ void test_natives_first(void)
 	if (test__start_subtest("native_path")) {
 		if (kern == K_61)
 			test__skip("6.1 has no native dynptr kfuncs");
+		else if (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION < 2)
+			test__skip("libbpf %d.%d leaves ___flavour kfunc names unresolved; the driver built with sid's libbpf covers this",
+				   LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
 		else {
 			ASSERT_OK(run_which(BPFX_F_NATIVE_DYNPTR, &path), "wrappers on the natives");
 			ASSERT_EQ(path, 1, "path");

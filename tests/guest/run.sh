@@ -29,32 +29,53 @@ if [ -f bpfx-nobtf.ko ]; then
 	try_bad_module refuse_unresolved_ids bpfx-noids.ko "bpfx: kfunc set is empty"
 fi
 
+unload() { # programs are freed after an RCU grace period: EAGAIN at first
+	i=0
+	until rmmod bpfx 2>/dev/null; do
+		i=$((i+1))
+		[ $i -ge 50 ] && return 1
+		sleep 0.2
+	done
+}
+
+# The in-kernel self-test of the runtime checks (bpfx_selftest.c).
+m=$(mark)
+if insmod bpfx.ko selftest=1; then
+	since "$m" | grep 'bpfx: selftest'
+	if since "$m" | grep -q 'bpfx: selftest: [0-9]* passed, 0 failed'; then
+		ok selftest
+	else
+		bad selftest "no clean selftest line"
+	fi
+	unload
+else
+	bad selftest "insmod selftest=1 failed"; since "$m" | grep bpfx
+fi
+
 m=$(mark)
 if insmod bpfx.ko; then ok insmod; else bad insmod "insmod failed"; dmesg | tail -20; fi
 if [ -f /sys/kernel/btf/bpfx ]; then ok module_btf; else bad module_btf "no /sys/kernel/btf/bpfx"; fi
 if since "$m" | grep -q "bpfx: registered"; then ok registered; else bad registered "no registration line"; fi
 since "$m" | grep bpfx
 
-# shellcheck disable=SC2086
-./bpfx_test_run $args > driver.out 2>&1
-rc=$?
-cat driver.out
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' driver.out | tail -1)
-if [ -n "$line" ]; then
-	set -- $line
-	pass=$((pass+$1)); fail=$((fail+$3)); skip=$((skip+${5:-0}))
-	[ "$rc" = 0 ] || [ "$3" != 0 ] || bad driver_exit "rc $rc with no failure"
-else
-	bad driver "no closing line, rc $rc"
-fi
-
-# Programs are freed after an RCU grace period: rmmod may say EAGAIN first.
-i=0
-until rmmod bpfx 2>/dev/null; do
-	i=$((i+1))
-	[ $i -ge 50 ] && break
-	sleep 0.2
+# Every driver in the payload: built with Debian 12's libbpf 1.1 and, for
+# 6.12+, with sid's libbpf, so both old and new loaders are proven.
+for drv in bpfx_test_run*; do
+	echo "=== driver $drv ==="
+	# shellcheck disable=SC2086
+	{ ./$drv $args; echo $? > driver.rc; } 2>&1 | tee driver.out
+	rc=$(cat driver.rc)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' driver.out | tail -1)
+	if [ -n "$line" ]; then
+		set -- $line
+		pass=$((pass+$1)); fail=$((fail+$3)); skip=$((skip+${5:-0}))
+		[ "$rc" = 0 ] || [ "$3" != 0 ] || bad "$drv-exit" "rc $rc with no failure"
+	else
+		bad "$drv" "no closing line, rc $rc"
+	fi
 done
+
+unload
 if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
 
 # Splat gate: a WARN leaves the guest running and the tests green.
