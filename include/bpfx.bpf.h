@@ -20,6 +20,7 @@
 
 #include "bpfx.h"
 #include "bpfx_compat.bpf.h"
+#include "bpfx_flags.h"
 
 /*
  * Features the loader found in the running kernel (bpfx_features.h,
@@ -28,9 +29,6 @@
  * loader that does not know about bpfx), every wrapper uses the bpfx
  * kfuncs, which exist on every kernel bpfx loads on.
  */
-#define BPFX_F_NATIVE_DYNPTR	(1u << 0) /* bpf_dynptr_{adjust,size,clone,is_null,is_rdonly} */
-#define BPFX_F_ITER		(1u << 1) /* bpf_iter_bpfx_dynptr_* (module iterators) */
-#define BPFX_F_IMPLICIT		(1u << 2) /* bpfx_prog_id/_name/_tag (KF_IMPLICIT_ARGS) */
 const volatile __u32 bpfx_features = 0;
 
 #define bpfx_native() (bpfx_features & BPFX_F_NATIVE_DYNPTR)

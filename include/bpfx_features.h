@@ -14,9 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#define BPFX_F_NATIVE_DYNPTR	(1u << 0)
-#define BPFX_F_ITER		(1u << 1)
-#define BPFX_F_IMPLICIT		(1u << 2)
+#include "bpfx_flags.h"
 
 static inline int bpfx__btf_has_func(const struct btf *btf, const char *name)
 {

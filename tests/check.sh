@@ -69,6 +69,53 @@ case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
 	fi ;;
 esac
 
+# Host-side checks, each a test: the build must fail loudly where it cannot
+# produce a working module, and the programs must build against a 7.x
+# vmlinux.h that carries the kernel's own kfunc prototypes.
+hp=0 hf=0
+host_ok()  { hp=$((hp+1)); echo "#host $1:OK"; }
+host_bad() { hf=$((hf+1)); echo "#host $1:FAIL ($2)"; }
+expect_build_failure() { # name message make-args...
+	local name=$1 want=$2 d=$out/host-$1
+	shift 2
+	copy_tree "$d"
+	if make -C "$d" KDIR="$KDIR" "$@" > "$d.log" 2>&1; then
+		host_bad "$name" "build succeeded"
+	elif grep -q -- "$want" "$d.log"; then
+		host_ok "$name"
+	else
+		host_bad "$name" "no '$want' in the build log"; tail -5 "$d.log"
+	fi
+}
+if . "$(bpfx_env_file 6.1)" 2>/dev/null; then
+	# 6.1 headers have no vmlinux; this is not the running kernel; no /boot
+	# image: there is no base BTF, and the build must say so.
+	expect_build_failure build_without_base_btf "no base BTF for kernel" KDIR="$KDIR"
+	expect_build_failure build_with_broken_pahole "pahole failed to encode BTF" \
+		VMLINUX_BTF="$base61" PAHOLE_FLAGS=--no-such-pahole-flag
+	expect_build_failure build_with_empty_base_btf "pahole failed to encode BTF" \
+		VMLINUX_BTF=/dev/null
+fi
+if . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ] && [ -n "$sid_driver" ]; then
+	h=$out/vmlinux-7.x
+	mkdir -p "$h"
+	if chroot "$BUILD_ROOT" bpftool btf dump file "$KDIR/vmlinux" format c > "$h/vmlinux.h" 2>"$h.err" &&
+		grep -q 'bpf_dynptr_adjust' "$h/vmlinux.h"; then
+		for f in "$top"/progs/*.bpf.c; do
+			if clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -fms-extensions -Wno-microsoft-anon-tag -Wall -Werror \
+				-I"$h" -I"$top/include" -I"$top/progs" -c "$f" -o "$h/x.o" 2>"$h/err"; then
+				host_ok "vmlinux_h_7x/$(basename "$f")"
+			else
+				host_bad "vmlinux_h_7x/$(basename "$f")" "$(head -3 "$h/err")"
+			fi
+		done
+	else
+		host_bad vmlinux_h_7x "no kfunc prototypes from sid's bpftool: $(head -3 "$h.err")"
+	fi
+fi
+summary[host]="$hp passed, $hf failed, 0 skipped"
+total_p=$((total_p + hp)) total_f=$((total_f + hf))
+
 for k in $kernels; do
 	[ -n "${summary[$k]:-}" ] && continue
 	. "$(bpfx_env_file "$k")"
@@ -119,5 +166,6 @@ for k in $kernels; do
 	[ -f "$(bpfx_env_file "$k")" ] && . "$(bpfx_env_file "$k")"
 	printf '  %-5s %-24s %s\n' "$k" "${KREL:-?}" "${summary[$(bpfx_norm_kver "$k")]:-${summary[$k]:-not run}}"
 done
+printf '  %-5s %-24s %s\n' host "build checks" "${summary[host]}"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" = 0 ]

@@ -188,8 +188,10 @@ int main(int argc, char **argv)
 			filter = argv[++i];
 		else if (!strcmp(argv[i], "--json-summary") && i + 1 < argc)
 			json = argv[++i];
+		else if (!strcmp(argv[i], "--set") && i + 1 < argc)
+			putenv(argv[++i]);	/* KEY=VALUE for a test, e.g. BPFX_FUZZ_OPS */
 		else {
-			fprintf(stderr, "usage: %s [-v] [-t FILTER] [--json-summary FILE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [-t FILTER] [--json-summary FILE] [--set KEY=VALUE]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -9,11 +9,14 @@
 #include "iter.skel.h"
 #include "walk.skel.h"
 #include "wrappers.skel.h"
+#include "implicit.skel.h"
 
 void test_dynptr_ops(void);
+void test_fuzz(void);
 void test_tp_btf(void);
 void test_rmmod_refused(void);
 void test_natives_first(void);
+void test_implicit_args(void);
 
 #define SUITE(name, feat)						\
 static void test_##name(void)						\
@@ -27,9 +30,11 @@ SUITE(clone, false)
 SUITE(iter, false)
 SUITE(walk, false)
 SUITE(wrappers, true)
+SUITE(implicit, false)
 
 const struct bpfx_test bpfx_tests[] = {
 	{ "dynptr_ops", test_dynptr_ops },
+	{ "fuzz", test_fuzz },
 	{ "prog_types", test_prog_types },
 	{ "clone", test_clone },
 	{ "iter", test_iter },
@@ -38,6 +43,8 @@ const struct bpfx_test bpfx_tests[] = {
 	{ "wrappers", test_wrappers },
 	{ "natives_first", test_natives_first },
 	{ "tp_btf", test_tp_btf },
+	{ "implicit_args", test_implicit_args },
+	{ "implicit", test_implicit },
 	{ "rmmod_refused", test_rmmod_refused },
 	{ NULL, NULL },
 };

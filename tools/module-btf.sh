@@ -70,3 +70,25 @@ dyn=bpf_dynptr_kern
 grep -q 'BPFX_HAVE_KFUNC_DYNPTR_UAPI 1' "$compat/bpfx_autoconf.h" && dyn=bpf_dynptr
 "$tools/btfids" check --base "$base" --dynptr-struct "$dyn" "$ko" ||
 	die "$ko failed the BTF check above; it would load without working kfuncs"
+
+# KF_IMPLICIT_ARGS (7.0+): resolve_btfids must have split each sample into
+# a public prototype without the aux and foo_impl with it. It only does so
+# for kfuncs pahole tagged (decl_tag_kfuncs, pahole >= 1.26); without that
+# the module loads and every call fails: refuse the build instead.
+if grep -q 'BPFX_HAVE_KF_IMPLICIT_ARGS 1' "$compat/bpfx_autoconf.h"; then
+	args=
+	for f in bpfx_prog_id bpfx_prog_name bpfx_prog_tag; do
+		args="$args --expect-func $f --expect-func ${f}_impl"
+	done
+	# shellcheck disable=SC2086
+	out=$("$tools/btfids" check --base "$base" $args "$ko") ||
+		die "KF_IMPLICIT_ARGS kfuncs lack their _impl twins in module BTF: pahole $(pahole --version) must be >= 1.26 (decl_tag_kfuncs) and resolve_btfids the target kernel's (7.0+)"
+	for f in bpfx_prog_id bpfx_prog_name bpfx_prog_tag; do
+		pub=$(echo "$out" | grep -E "func \[[0-9]+\] .*[ *]$f\(" | head -1)
+		impl=$(echo "$out" | grep -E "func \[[0-9]+\] .*[ *]${f}_impl\(" | head -1)
+		[ -n "$pub" ] || die "no public prototype of $f in module BTF"
+		case $pub in *bpf_prog_aux*) die "$f still takes bpf_prog_aux in BTF: $pub" ;; esac
+		case $impl in *bpf_prog_aux*) ;; *) die "${f}_impl lacks bpf_prog_aux: $impl" ;; esac
+		echo "  IMPLICIT$pub  /$impl"
+	done
+fi

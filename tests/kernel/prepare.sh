@@ -126,7 +126,7 @@ prepare_deb() {
 }
 
 # 7.x: sid chroot holding the headers and their whole toolchain.
-SID_EXTRA=make,linux-headers-amd64,libc6-dev,gcc,libbpf-dev,libelf-dev,zlib1g-dev,libzstd-dev,pkg-config
+SID_EXTRA=make,linux-headers-amd64,libc6-dev,gcc,libbpf-dev,libelf-dev,zlib1g-dev,libzstd-dev,pkg-config,bpftool
 
 make_sid_chroot() {
 	local dir=$1 mirror tmp
