@@ -2,6 +2,7 @@
 # bpfx: make [KDIR=<kernel build dir>] [VMLINUX_BTF=<base BTF file>]
 #       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
 #       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
+#       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.12 7.2
 KERNEL ?= 6.1
@@ -28,9 +29,16 @@ check demo:
 	@sh tests/kernel/deps.sh
 	@bash tests/$@.sh $(if $(filter check,$@),$(KERNELS),$(KERNEL))
 
+# The full differential fuzzing budget (CI runs 20000 ops per driver).
+FUZZ_OPS ?= 1000000
+fuzz:
+	@sh tests/kernel/deps.sh
+	@BPFX_TEST_ARGS="-t fuzz --set BPFX_FUZZ_OPS=$(FUZZ_OPS) $(if $(FUZZ_SEED),--set BPFX_FUZZ_SEED=$(FUZZ_SEED))" \
+		BPFX_CYCLES=0 bash tests/check.sh $(KERNELS)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	rm -rf .compat
 	$(MAKE) -C tools clean
 
-.PHONY: all modules check demo clean FORCE
+.PHONY: all modules check demo fuzz clean FORCE

@@ -59,7 +59,7 @@ case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
 		(cd "$top/tests" && cp $srcs *.h "$d/")
 		cp "$top"/include/*.h "$top"/progs/*.h \
 			"$out"/progs/*.skel.h "$d/"
-		if chroot "$BUILD_ROOT" sh -c 'cd /build/driver && cc -O2 -Wall -Werror -I. -static -o bpfx_test_run *.c -lbpf -lelf -lz -lzstd' >"$out/sid-driver.log" 2>&1; then
+		if chroot "$BUILD_ROOT" sh -c 'cd /build/driver && cc -O2 -Wall -Werror -I. -static -o bpfx_test_run *.c -lbpf -lelf -lz -lzstd -lpthread' >"$out/sid-driver.log" 2>&1; then
 			sid_driver=$out/bpfx_test_run-sid
 			cp "$d/bpfx_test_run" "$sid_driver"
 			msg "driver with sid's libbpf: $(chroot "$BUILD_ROOT" dpkg-query -W -f='${Version}' libbpf-dev)"
@@ -141,6 +141,7 @@ for k in $kernels; do
 	cp "$kd/src/bpfx.ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
 	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
 	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
+	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
 	# Modules the init self-check must refuse: no BTF; unresolved ids.
 	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
 	objcopy --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" &&

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Tests that need more than "load and run once": attaching a tracing
  * program, the module refcount, the natives-first switch. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -96,4 +97,67 @@ void test_natives_first(void)
 	}
 	if (test__start_subtest("iter_detected"))
 		ASSERT_EQ(!!(f & BPFX_F_ITER), kern != K_61, "bpfx iterator present iff not 6.1");
+}
+
+/* Two CPUs calling the kfuncs at once from XDP and TC programs (the only
+ * types BPF_PROG_TEST_RUN repeats): local_calls() makes 15 kfunc calls a
+ * run, so 2 x 35000 runs are over 10^6 calls. */
+#include <pthread.h>
+#include <sched.h>
+#include "prog_types.skel.h"
+
+struct hammer {
+	int fd, cpu, repeat;
+	__u32 want, got;
+	int err;
+};
+
+static void *hammer(void *arg)
+{
+	static unsigned char pkt[64];
+	struct hammer *h = arg;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = h->repeat);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(h->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	h->err = bpf_prog_test_run_opts(h->fd, &o);
+	h->got = o.retval;
+	return NULL;
+}
+
+void test_concurrency(void)
+{
+	struct prog_types *s = prog_types__open();
+	struct hammer h[2];
+	pthread_t t[2];
+	int i;
+
+	if (!ASSERT_PTR(s, "open"))
+		return;
+	/* only the two hammered programs: the rest need newer kernels */
+	{
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, s->obj)
+			bpf_program__set_autoload(p, p == s->progs.xdp_local ||
+						     p == s->progs.tc_local);
+	}
+	if (!ASSERT_OK(prog_types__load(s), "load"))
+		goto out;
+	h[0] = (struct hammer){ bpf_program__fd(s->progs.xdp_local), 0, 35000, 2 };
+	h[1] = (struct hammer){ bpf_program__fd(s->progs.tc_local), 1, 35000, 0 };
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, hammer, &h[i]);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		ASSERT_OK(h[i].err, "test_run with repeat");
+		/* retval is the last run's: a failed CHECK would name its line */
+		ASSERT_EQ(h[i].got, h[i].want, i ? "tc_local" : "xdp_local");
+	}
+	test__log("%d x %d runs of 15 kfunc calls on CPUs 0 and 1", 2, 35000);
+out:
+	prog_types__destroy(s);
 }

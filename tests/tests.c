@@ -10,12 +10,16 @@
 #include "walk.skel.h"
 #include "wrappers.skel.h"
 #include "implicit.skel.h"
+#include "misuse.skel.h"
+#include "nongpl.skel.h"
 
 void test_dynptr_ops(void);
 void test_fuzz(void);
 void test_tp_btf(void);
 void test_rmmod_refused(void);
 void test_natives_first(void);
+void test_concurrency(void);
+void test_lifecycle(void);
 void test_implicit_args(void);
 
 #define SUITE(name, feat)						\
@@ -31,6 +35,8 @@ SUITE(iter, false)
 SUITE(walk, false)
 SUITE(wrappers, true)
 SUITE(implicit, false)
+SUITE(misuse, false)
+SUITE(nongpl, false)
 
 const struct bpfx_test bpfx_tests[] = {
 	{ "dynptr_ops", test_dynptr_ops },
@@ -40,11 +46,15 @@ const struct bpfx_test bpfx_tests[] = {
 	{ "iter", test_iter },
 	{ "walk", test_walk },
 	{ "dynptr_fail", test_dynptr_fail },
+	{ "misuse", test_misuse },
+	{ "nongpl", test_nongpl },
 	{ "wrappers", test_wrappers },
 	{ "natives_first", test_natives_first },
 	{ "tp_btf", test_tp_btf },
 	{ "implicit_args", test_implicit_args },
 	{ "implicit", test_implicit },
+	{ "concurrency", test_concurrency },
 	{ "rmmod_refused", test_rmmod_refused },
+	{ "lifecycle", test_lifecycle },
 	{ NULL, NULL },
 };

@@ -9,6 +9,7 @@ pass=0 fail=0 skip=0 n=0
 ok()  { n=$((n+1)); pass=$((pass+1)); echo "#g$n $1:OK"; }
 bad() { n=$((n+1)); fail=$((fail+1)); echo "#g$n $1:FAIL ($2)"; }
 args=$(cat args 2>/dev/null)
+[ -f env ] && . ./env
 
 # Modules that must refuse to load: no BTF, and unresolved kfunc ids.
 mark() { dmesg | wc -l; }
@@ -77,6 +78,19 @@ done
 
 unload
 if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
+
+# Lifecycle: load/unload cycles with a program loaded and run in between
+# (tests/test_lifecycle.c; bpfx must be unloaded here).
+if [ "${BPFX_CYCLES:-100}" -gt 0 ]; then
+	./bpfx_test_run -t lifecycle --set BPFX_KO=/payload/bpfx.ko \
+		--set BPFX_CYCLES="${BPFX_CYCLES:-100}" > cycle.out 2>&1
+	if grep -q '^#[0-9]* lifecycle:OK' cycle.out; then
+		ok "load_unload_x${BPFX_CYCLES:-100}"
+	else
+		bad load_unload "see below"; cat cycle.out
+	fi
+fi
+if [ -d /sys/module/bpfx ]; then bad unloaded_at_end "still loaded"; else ok unloaded_at_end; fi
 
 # Splat gate: a WARN leaves the guest running and the tests green.
 splats=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|list_add corruption|BTF: |failed to validate module|Call Trace' |
