@@ -240,3 +240,96 @@ int pointer_as_length(void *ctx)
 	bpfx_dynptr_from_mem(mem, 64, 0, &d);
 	return bpfx_dynptr_trim(&d, (__u64)(long)&d);
 }
+
+/* More program types 6.1 does not register bpfx for (the common hook of
+ * 6.2+ covers them all). */
+#define CALLS_BPFX							\
+	struct bpf_dynptr d;						\
+									\
+	bpfx_dynptr_from_mem(mem, 64, 0, &d);				\
+	return bpfx_dynptr_size(&d) == 64 ? 1 : 0
+
+#define NOT_ON_6_1 __fail("6.1", "calling kernel function bpfx_dynptr_size is not allowed")
+
+SEC("perf_event") NOT_ON_6_1
+int perf_event_calls(void *ctx) { CALLS_BPFX; }
+
+SEC("raw_tp/sys_enter") NOT_ON_6_1
+int raw_tp_calls(void *ctx) { CALLS_BPFX; }
+
+SEC("sk_skb/stream_verdict") NOT_ON_6_1
+int sk_skb_calls(struct __sk_buff *ctx) { CALLS_BPFX; }
+
+SEC("sk_msg") NOT_ON_6_1
+int sk_msg_calls(struct sk_msg_md *ctx) { CALLS_BPFX; }
+
+SEC("lwt_in") NOT_ON_6_1
+int lwt_calls(struct __sk_buff *ctx) { CALLS_BPFX; }
+
+SEC("cgroup/sock_create") NOT_ON_6_1
+int cgroup_sock_calls(struct bpf_sock *ctx) { CALLS_BPFX; }
+
+SEC("sockops") NOT_ON_6_1
+int sockops_calls(struct bpf_sock_ops *ctx) { CALLS_BPFX; }
+
+SEC("flow_dissector") NOT_ON_6_1
+int flow_dissector_calls(struct __sk_buff *ctx) { CALLS_BPFX; }
+
+SEC("sk_lookup") NOT_ON_6_1
+int sk_lookup_calls(struct bpf_sk_lookup *ctx) { CALLS_BPFX; }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_iter_bpfx_dynptr);
+} iters SEC(".maps");
+
+/* An iterator lives on the stack: a map value cannot be one. */
+SEC("syscall") NO_ITER
+__fail("6.12", "?") __fail("7", "?")
+int iter_in_map_value(void *ctx)
+{
+	struct bpf_iter_bpfx_dynptr *it;
+	struct bpf_dynptr d;
+	__u32 k = 0;
+
+	it = bpf_map_lookup_elem(&iters, &k);
+	if (!it)
+		return 0;
+	bpfx_dynptr_from_mem(mem, 64, 0, &d);
+	bpf_iter_bpfx_dynptr_new(it, &d, 8);
+	bpf_iter_bpfx_dynptr_destroy(it);
+	return 0;
+}
+
+/* A chunk is 16 bytes: reading past it, into the iterator's state, is
+ * out of bounds. */
+SEC("syscall") NO_ITER
+__fail("6.12", "?") __fail("7", "?")
+int chunk_read_past_end(void *ctx)
+{
+	struct bpfx_dynptr_chunk *c;
+	struct bpf_dynptr d;
+	__u64 v = 0;
+
+	bpfx_dynptr_from_mem(mem, 64, 0, &d);
+	bpf_for_each(bpfx_dynptr, c, &d, 8)
+		v += ((__u64 *)c)[2];
+	return v;
+}
+
+/* next() needs the iterator itself, not a pointer into it. */
+SEC("syscall") NO_ITER
+__fail("6.12", "?") __fail("7", "?")
+int iter_at_offset(void *ctx)
+{
+	struct bpf_iter_bpfx_dynptr it;
+	struct bpf_dynptr d;
+
+	bpfx_dynptr_from_mem(mem, 64, 0, &d);
+	bpf_iter_bpfx_dynptr_new(&it, &d, 8);
+	bpf_iter_bpfx_dynptr_next((struct bpf_iter_bpfx_dynptr *)((char *)&it + 8));
+	bpf_iter_bpfx_dynptr_destroy(&it);
+	return 0;
+}
