@@ -287,7 +287,8 @@ struct {
 
 /* An iterator lives on the stack: a map value cannot be one. */
 SEC("syscall") NO_ITER
-__fail("6.12", "?") __fail("7", "?")
+__fail("6.12", "expected pointer to an iterator on stack")
+__fail("7", "expected pointer to an iterator on stack")
 int iter_in_map_value(void *ctx)
 {
 	struct bpf_iter_bpfx_dynptr *it;
@@ -306,7 +307,8 @@ int iter_in_map_value(void *ctx)
 /* A chunk is 16 bytes: reading past it, into the iterator's state, is
  * out of bounds. */
 SEC("syscall") NO_ITER
-__fail("6.12", "?") __fail("7", "?")
+__fail("6.12", "access beyond struct bpfx_dynptr_chunk at off 16 size 8")
+__fail("7", "access beyond struct bpfx_dynptr_chunk at off 16 size 8")
 int chunk_read_past_end(void *ctx)
 {
 	struct bpfx_dynptr_chunk *c;
@@ -321,7 +323,8 @@ int chunk_read_past_end(void *ctx)
 
 /* next() needs the iterator itself, not a pointer into it. */
 SEC("syscall") NO_ITER
-__fail("6.12", "?") __fail("7", "?")
+__fail("6.12", "cannot pass in iter at an offset=-32")
+__fail("7", "cannot pass in iter at an offset=-32")
 int iter_at_offset(void *ctx)
 {
 	struct bpf_iter_bpfx_dynptr it;

@@ -149,7 +149,7 @@ for k in $kernels; do
 		objcopy --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
 	bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
 	brc=$?
-	grep -E '^#|^kernel |^guest:|passed, .* failed|FAIL|verifier|bpfx' "$kd/serial.log" | tr -d '\r'
+	grep -E '^#|^kernel |^fuzz:|^=== driver|^guest:|passed, .* failed|FAIL|verifier|bpfx' "$kd/serial.log" | tr -d '\r'
 	line=$(tr -d '\r' < "$kd/serial.log" | grep -E '^guest: [0-9]+ passed' | tail -1)
 	if [ "$brc" != 0 ] || [ -z "$line" ]; then
 		tail -n 30 "$kd/boot.err" "$kd/serial.log"

@@ -139,6 +139,11 @@ void run_prog_suite(const struct prog_suite *s)
 			test__skip("%s", e.msg);
 			continue;
 		}
+		/* a message too short to name a rule matches any log */
+		if (e.what == E_FAIL && strlen(e.msg) < 8) {
+			FAIL("expected message \"%s\" is a placeholder", e.msg);
+			continue;
+		}
 		obj = bpf_object__open_mem(elf, sz, NULL);
 		if (!ASSERT_PTR(obj, "open"))
 			continue;

@@ -161,3 +161,41 @@ void test_concurrency(void)
 out:
 	prog_types__destroy(s);
 }
+
+#include "file_dynptr.skel.h"
+
+void test_file_dynptr(void)
+{
+	struct file_dynptr *s;
+	int fd;
+
+	if (kern != K_7X) {
+		test__skip("FILE dynptrs are 7.x only");
+		return;
+	}
+	s = file_dynptr__open();
+	if (!ASSERT_PTR(s, "open"))
+		return;
+	s->bss->target_pid = getpid();
+	if (!ASSERT_OK(file_dynptr__load(s), "load") ||
+	    !ASSERT_OK(file_dynptr__attach(s), "attach"))
+		goto out;
+	fd = open("/proc/self/exe", O_RDONLY);
+	close(fd);
+	if (!ASSERT_TRUE(s->bss->hits == 1, "fentry on filp_close fired"))
+		goto out;
+	ASSERT_EQ(s->bss->r[0], 0, "bpf_dynptr_from_file");
+	test__log("read of byte 0 before: %lld", (long long)s->bss->r[1]);
+	ASSERT_EQ(s->bss->r[2], -EOPNOTSUPP, "size(FILE)");
+	ASSERT_EQ(s->bss->r[3], -EOPNOTSUPP, "offset(FILE)");
+	ASSERT_EQ(s->bss->r[4], -EOPNOTSUPP, "trim(FILE)");
+	ASSERT_EQ(s->bss->r[5], -EOPNOTSUPP, "advance(FILE)");
+	ASSERT_EQ(s->bss->r[6], -EOPNOTSUPP, "clone from FILE");
+	ASSERT_EQ(s->bss->r[7], -EINVAL, "clone into FILE");
+	ASSERT_EQ(s->bss->r[8], 1, "is_null 0, is_rdonly 1");
+	ASSERT_EQ(s->bss->r[9], -EOPNOTSUPP, "iter new on FILE");
+	ASSERT_EQ(s->bss->r[10], 0, "iter next yields nothing");
+	ASSERT_EQ(s->bss->r[11], 1, "FILE dynptr and LOCAL one unchanged");
+out:
+	file_dynptr__destroy(s);
+}

@@ -19,6 +19,7 @@ void test_tp_btf(void);
 void test_rmmod_refused(void);
 void test_natives_first(void);
 void test_concurrency(void);
+void test_file_dynptr(void);
 void test_lifecycle(void);
 void test_implicit_args(void);
 
@@ -54,6 +55,7 @@ const struct bpfx_test bpfx_tests[] = {
 	{ "implicit_args", test_implicit_args },
 	{ "implicit", test_implicit },
 	{ "concurrency", test_concurrency },
+	{ "file_dynptr", test_file_dynptr },
 	{ "rmmod_refused", test_rmmod_refused },
 	{ "lifecycle", test_lifecycle },
 	{ NULL, NULL },
