@@ -8,11 +8,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u8 data[64];
 __s64 res[16];
-__u64 chunks, chunk_bytes;
 
 static long count(struct bpf_dynptr *view, void *ctx)
 {
-	return 16;	/* consume 16 bytes a step */
+	__s64 left = bpfx_dynptr_size(view);
+
+	return left < 16 ? left : 16;	/* consume up to 16 bytes a step */
 }
 BPFX_DYNPTR_WALK(walk16, count)
 

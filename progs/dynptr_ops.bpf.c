@@ -15,9 +15,36 @@ struct ops_out out[OPS_MAX];
 __s64 init_ret[2];
 /* input in a global: a syscall ctx only takes constant-offset loads */
 struct ops_in in;
+/* iterator results: globals, so the verifier need not track them and the
+ * open-coded loop converges */
+__u64 iter_sum[OPS_MAX], iter_len[OPS_MAX], iter_n;
+
+/* BOP_ITER, where the kernel has module iterators (the loader says so in
+ * bpfx_features); -EOPNOTSUPP elsewhere, so the object loads on 6.1. */
+static __noinline __s64 do_iter(struct bpf_dynptr *d, __u64 chunk, __u32 i)
+{
+	struct bpf_iter_bpfx_dynptr it;
+	struct bpfx_dynptr_chunk *c;
+	int err;
+
+	if (!(bpfx_features & BPFX_F_ITER) || i >= OPS_MAX)
+		return -EOPNOTSUPP;
+	iter_n = 0;
+	iter_sum[i] = iter_len[i] = 0;
+	err = bpf_iter_bpfx_dynptr_new(&it, d, chunk);
+	while ((c = bpf_iter_bpfx_dynptr_next(&it))) {
+		iter_n++;
+		iter_sum[i] += c->off ^ c->len;
+		iter_len[i] += c->len;
+		if (iter_n > OPS_BUFSZ + 1)
+			break;
+	}
+	bpf_iter_bpfx_dynptr_destroy(&it);
+	return err ? err : (__s64)iter_n;
+}
 
 static __always_inline __s64 do_op(struct ops_op *op, struct bpf_dynptr *a,
-				   struct bpf_dynptr *b, struct ops_out *o)
+				   struct bpf_dynptr *b, struct ops_out *o, __u32 i)
 {
 	struct bpf_dynptr *d = op->dp ? b : a;
 	struct bpf_dynptr *d2 = op->dp2 ? b : a;
@@ -46,6 +73,8 @@ static __always_inline __s64 do_op(struct ops_op *op, struct bpf_dynptr *a,
 		return bpfx_dynptr_write(d, op->arg, o->bytes, len, 0);
 	case BOP_NOP:
 		return bpfx_dynptr_nop(d);
+	case BOP_ITER:
+		return do_iter(d, op->arg, i);
 	}
 	return -EINVAL;
 }
@@ -69,7 +98,7 @@ int run_ops(void *ctx)
 		if (i >= in.nops)
 			break;
 		op = in.op[i & (OPS_MAX - 1)];
-		out[i].ret = do_op(&op, &a, &b, &out[i]);
+		out[i].ret = do_op(&op, &a, &b, &out[i], i);
 	}
 	return 0;
 }

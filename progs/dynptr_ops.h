@@ -11,6 +11,9 @@
 enum ops_code {
 	BOP_NONE, BOP_TRIM, BOP_ADVANCE, BOP_CLONE, BOP_SIZE, BOP_OFFSET,
 	BOP_IS_NULL, BOP_IS_RDONLY, BOP_READ, BOP_WRITE, BOP_NOP,
+	BOP_ITER,	/* walk dp in chunks of arg: ret = new()'s result, or the
+			 * number of chunks; iter_sum[i] = sum of off ^ len over
+			 * the chunks (their shape), iter_len[i] = sum of len */
 };
 
 struct ops_op {

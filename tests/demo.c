@@ -22,7 +22,7 @@ static const char *rows[][2] = {
 	{ "  -> bpfx_dynptr_offset(c)", "" },
 	{ "  -> bpfx_dynptr_size(c)", "" },
 	{ "bpfx_dynptr_size(null)", "-EINVAL" },
-	{ "BPFX_DYNPTR_WALK(d, 16 B/step)", "bytes walked" },
+	{ "BPFX_DYNPTR_WALK(d, <=16 B/step)", "bytes walked" },
 };
 
 int main(void)

@@ -3,7 +3,8 @@
  * Differential fuzzing: random op sequences run by the real kfuncs (through
  * progs/dynptr_ops, on LOCAL dynptrs) and by a userspace model of the bpfx
  * contract and of the kernel's dynptr read/write helpers; every return
- * value, every byte read and the final memory must agree.
+ * value, every byte read, every iterator walk (6.12+) and the final memory
+ * must agree.
  * Lengths are edge-heavy: 0, 1, size-1, size, size+1, 2^24-1, 2^24,
  * 2^32-1, 2^32, U64_MAX and small random ones.
  * Budget: BPFX_FUZZ_OPS (default 20000), seed: BPFX_FUZZ_SEED (default
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "harness.h"
+#include "bpfx_features.h"
 #include "dynptr_ops.h"
 #include "dynptr_ops.skel.h"
 
@@ -47,9 +49,11 @@ static __u64 edge_len(__u64 size)
 }
 
 static __u8 mem[2][OPS_BUFSZ];
+static int have_iter;
+static __u64 want_sum[OPS_MAX], want_len[OPS_MAX];
 
 /* The model: the bpfx contract (docs/API.md) and the kernel's helpers. */
-static __s64 model(struct ops_op *op, struct view *v, __u8 *bytes)
+static __s64 model(struct ops_op *op, struct view *v, __u8 *bytes, int i)
 {
 	struct view *d = &v[op->dp], *d2 = &v[op->dp2];
 	__u64 len = op->len > OPS_READ_MAX ? OPS_READ_MAX : op->len, a = op->arg;
@@ -103,12 +107,32 @@ static __s64 model(struct ops_op *op, struct view *v, __u8 *bytes)
 		return 0;
 	case BOP_NOP:
 		return 0;
+	case BOP_ITER:
+		if (!have_iter)
+			return -EOPNOTSUPP;
+		if (d->null || !a)
+			return -EINVAL;
+		{
+			__u64 off = 0, n = 0, sum = 0, tot = 0;
+
+			while (off < d->size) {
+				__u64 l = a < d->size - off ? a : d->size - off;
+
+				sum += off ^ l;
+				tot += l;
+				n++;
+				off += l;
+			}
+			want_sum[i] = sum;
+			want_len[i] = tot;
+			return n;
+		}
 	}
 	return -EINVAL;
 }
 
 static const char *opname[] = { "none", "trim", "advance", "clone", "size", "offset",
-				"is_null", "is_rdonly", "read", "write", "nop" };
+				"is_null", "is_rdonly", "read", "write", "nop", "iter" };
 
 void test_fuzz(void)
 {
@@ -116,14 +140,22 @@ void test_fuzz(void)
 	long long budget = e ? atoll(e) : 20000, done = 0, batches = 0;
 	__u64 seed = se ? strtoull(se, NULL, 0) : (__u64)time(NULL) * 2654435761u;
 	LIBBPF_OPTS(bpf_test_run_opts, o);
-	struct dynptr_ops *skel = dynptr_ops__open_and_load();
+	struct dynptr_ops *skel = dynptr_ops__open();
+	unsigned int feats = bpfx_detect_features();
 	int i, j, fd;
 
-	if (!ASSERT_PTR(skel, "load progs/dynptr_ops"))
+	if (!ASSERT_PTR(skel, "open progs/dynptr_ops"))
 		return;
+	/* the iterator op runs where the kernel has module iterators */
+	skel->rodata->bpfx_features = feats;
+	have_iter = !!(feats & BPFX_F_ITER);
+	if (!ASSERT_OK(dynptr_ops__load(skel), "load progs/dynptr_ops")) {
+		dynptr_ops__destroy(skel);
+		return;
+	}
 	rng = seed | 1;
-	printf("fuzz: seed %#llx, %lld ops (BPFX_FUZZ_SEED / BPFX_FUZZ_OPS)\n",
-	       (unsigned long long)seed, budget);
+	printf("fuzz: seed %#llx, %lld ops (BPFX_FUZZ_SEED / BPFX_FUZZ_OPS), iterator %s\n",
+	       (unsigned long long)seed, budget, have_iter ? "on" : "off (no module iterators)");
 	fd = bpf_program__fd(skel->progs.run_ops);
 	while (done < budget) {
 		struct ops_in in = {};
@@ -143,13 +175,13 @@ void test_fuzz(void)
 		for (i = 0; i < OPS_MAX; i++) {
 			struct ops_op *op = &in.op[i];
 
-			op->code = 1 + next() % BOP_NOP;
+			op->code = 1 + next() % BOP_ITER;
 			op->dp = next() & 1;
 			op->dp2 = next() & 1;
 			op->len = next() % (OPS_READ_MAX + 1);
 			op->arg = edge_len(v[op->dp].size);
 			memset(bytes[i], 0xa5, OPS_READ_MAX);
-			want[i] = model(op, v, bytes[i]);
+			want[i] = model(op, v, bytes[i], i);
 		}
 		memset(skel->bss->out, 0, sizeof(skel->bss->out));
 		for (i = 0; i < OPS_MAX; i++)
@@ -162,7 +194,10 @@ void test_fuzz(void)
 
 			if (skel->bss->out[i].ret != want[i] ||
 			    (op->code == BOP_READ && want[i] == 0 &&
-			     memcmp(skel->bss->out[i].bytes, bytes[i], OPS_READ_MAX))) {
+			     memcmp(skel->bss->out[i].bytes, bytes[i], OPS_READ_MAX)) ||
+			    (op->code == BOP_ITER && want[i] >= 0 &&
+			     (skel->bss->iter_sum[i] != want_sum[i] ||
+			      skel->bss->iter_len[i] != want_len[i]))) {
 				FAIL("mismatch: seed %#llx batch %lld (rng %#llx) op %d %s(dp %u, dp2 %u, arg %#llx, len %u): kernel %lld, model %lld",
 				     (unsigned long long)seed, batches, (unsigned long long)batch_rng,
 				     i, opname[op->code], op->dp, op->dp2,
