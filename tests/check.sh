@@ -22,15 +22,6 @@ t0=$(bpfx_now)
 total_p=0 total_f=0 total_s=0
 declare -A summary
 
-# A private copy of the tree per kernel: kbuild writes objects next to the
-# sources, and each kernel gets its own probes and .ko.
-copy_tree() {
-	rm -rf "$1"
-	mkdir -p "$1"
-	(cd "$top" && git ls-files -co --exclude-standard -z |
-		xargs -0 cp --parents -t "$1") || die "copy of the tree failed"
-}
-
 add() { # kernel passed failed skipped
 	summary[$1]="$2 passed, $3 failed, $4 skipped"
 	total_p=$((total_p + $2)) total_f=$((total_f + $3)) total_s=$((total_s + $4))
@@ -78,7 +69,7 @@ host_bad() { hf=$((hf+1)); echo "#host $1:FAIL ($2)"; }
 expect_build_failure() { # name message make-args...
 	local name=$1 want=$2 d=$out/host-$1
 	shift 2
-	copy_tree "$d"
+	bpfx_copy_tree "$top" "$d"
 	if make -C "$d" KDIR="$KDIR" "$@" > "$d.log" 2>&1; then
 		host_bad "$name" "build succeeded"
 	elif grep -q -- "$want" "$d.log"; then
@@ -121,15 +112,7 @@ for k in $kernels; do
 	. "$(bpfx_env_file "$k")"
 	kd=$out/$KVER
 	msg "=== $KVER: $KREL ($PKG_VERSION) ==="
-	copy_tree "$kd/src"
-	# 6.1's headers lack vmlinux and it is not the running kernel: give the
-	# build its BTF, as a DKMS build for /boot/vmlinuz-$KREL would find.
-	extra=()
-	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || {
-		"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$kd/src/.vmlinux.btf" >/dev/null &&
-			extra=(VMLINUX_BTF=.vmlinux.btf)
-	}
-	if ! bash "$top/tests/kernel/build-in.sh" "$KVER" "$kd/src" "${extra[@]}" > "$kd/build.log" 2>&1; then
+	if ! bash "$top/tests/kernel/build-bpfx.sh" "$KVER" "$kd/src" > "$kd/build.log" 2>&1; then
 		tail -n 40 "$kd/build.log"
 		msg "$KVER: build FAILED (log $kd/build.log)"
 		add "$KVER" 0 1 0

@@ -9,16 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BPFX_LOG_TAG=demo
 k=$(bpfx_norm_kver "${1:-6.1}")
 out=$BPFX_WORK/demo/$k
-rm -rf "$out" && mkdir -p "$out/src" "$out/payload"
+rm -rf "$out" && mkdir -p "$out/payload"
 bash "$top/tests/kernel/prepare.sh" "$k"
 . "$(bpfx_env_file "$k")"
-(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$out/src")
-extra=()
-if [ "$HEADERS_HAVE_VMLINUX" != 1 ]; then
-	"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$out/src/.vmlinux.btf"
-	extra=(VMLINUX_BTF=.vmlinux.btf)
-fi
-bash "$top/tests/kernel/build-in.sh" "$k" "$out/src" "${extra[@]}"
+bash "$top/tests/kernel/build-bpfx.sh" "$k" "$out/src"
 "$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$out/vmlinux.btf" >/dev/null
 make -s -C "$top/tests" O="$out/progs" VMLINUX_BTF="$out/vmlinux.btf" "$out/progs/bpfx_demo"
 cp "$out/src/bpfx.ko" "$out/progs/bpfx_demo" "$out/payload/"

@@ -239,3 +239,12 @@ bpfx_fetch_deb() {
 	fi
 	printf '%s\n' "$f"
 }
+
+# bpfx_copy_tree TOP DIR: the tracked and untracked-but-not-ignored files of
+# the work tree TOP, into a fresh DIR (no build products, no .compat).
+bpfx_copy_tree() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	(cd "$1" && git ls-files -co --exclude-standard -z |
+		xargs -0 cp --parents -t "$2") || die "copy of the tree $1 failed"
+}
