@@ -111,6 +111,7 @@ for k in $kernels; do
 	[ -n "${summary[$k]:-}" ] && continue
 	. "$(bpfx_env_file "$k")"
 	kd=$out/$KVER
+	mkdir -p "$kd"
 	msg "=== $KVER: $KREL ($PKG_VERSION) ==="
 	if ! bash "$top/tests/kernel/build-bpfx.sh" "$KVER" "$kd/src" > "$kd/build.log" 2>&1; then
 		tail -n 40 "$kd/build.log"
