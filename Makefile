@@ -3,6 +3,7 @@
 #       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
 #       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
+#       make doctor [KDIR=...]                  what stops bpfx building or loading here
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.12 7.2
 KERNEL ?= 6.1
@@ -35,6 +36,11 @@ fuzz:
 	@sh tests/kernel/deps.sh
 	@BPFX_TEST_ARGS="-t fuzz --set BPFX_FUZZ_OPS=$(FUZZ_OPS) $(if $(FUZZ_SEED),--set BPFX_FUZZ_SEED=$(FUZZ_SEED))" \
 		BPFX_CYCLES=0 bash tests/check.sh $(KERNELS)
+
+# btfids first: the doctor reads module BTF with it where bpftool is missing.
+doctor: tools/btfids
+	@sh tools/bpfx-doctor -k $(KDIR)
+.PHONY: doctor
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true

@@ -6,7 +6,9 @@
  * Debian's 6.1 kernel headers ship neither vmlinux nor resolve_btfids, so a
  * DKMS-style build leaves .BTF_ids all zero and 6.1 silently registers no
  * kfuncs.  "resolve" does resolve_btfids' job for a module (ids, set counts,
- * sorting); "check" is a loud gate for any kernel version; "list" prints.
+ * sorting); "check" is a loud gate for any kernel version; "list" prints;
+ * "funcs" lists a module's FUNC names for bpfx-doctor where bpftool is
+ * missing (a busybox guest).
  *
  * Layout of .BTF_ids (include/linux/btf_ids.h):
  *   __BTF_ID__<kind>__<name>__<uniq>: 4 bytes, gets the BTF id of <name>
@@ -748,12 +750,48 @@ static int do_check(struct obj *o, const struct check_opts *c)
 	return nerrors ? -1 : 0;
 }
 
+/*
+ * FUNC names of split BTF: a module's .ko or its raw /sys/kernel/btf/<mod>
+ * (btf__parse_split takes both).  Base FUNCs are not printed.
+ */
+static int do_funcs(const char *file, const char *base_path)
+{
+	struct btf *base, *btf;
+	uint32_t id, n;
+	long e;
+
+	if (!base_path)
+		base_path = "/sys/kernel/btf/vmlinux";
+	base = btf__parse(base_path, NULL);
+	e = libbpf_get_error(base);
+	if (e) {
+		fprintf(stderr, "btfids: cannot parse base BTF %s: %s\n", base_path, strerror(-e));
+		return 1;
+	}
+	btf = btf__parse_split(file, base);
+	e = libbpf_get_error(btf);
+	if (e) {
+		fprintf(stderr, "btfids: cannot parse %s as split BTF over %s: %s\n", file, base_path,
+			strerror(-e));
+		btf__free(base);
+		return 1;
+	}
+	n = btf__type_cnt(btf);
+	for (id = btf__type_cnt(base); id < n; id++)
+		if (btf_is_func(btf__type_by_id(btf, id)))
+			printf("%s\n", tname(btf, id));
+	btf__free(btf);
+	btf__free(base);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: btfids resolve --base <vmlinux BTF> <module.ko>\n"
 		"       btfids check [--base <vmlinux BTF>] [--dynptr-struct <name>] [--expect-func <name>]... <module.ko>\n"
 		"       btfids list [--base <vmlinux BTF>] <module.ko>\n"
+		"       btfids funcs [--base <vmlinux BTF>] <module.ko or raw BTF>  (base default /sys/kernel/btf/vmlinux)\n"
 		"<vmlinux BTF>: ELF with .BTF or raw BTF (/sys/kernel/btf/vmlinux).\n"
 		"A .BTF.base section in the module (distilled base) is used instead of --base.\n"
 		"exit: 0 ok, 1 failure, 2 usage\n");
@@ -770,7 +808,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "resolve") && strcmp(cmd, "check") && strcmp(cmd, "list"))
+	if (strcmp(cmd, "resolve") && strcmp(cmd, "check") && strcmp(cmd, "list") &&
+	    strcmp(cmd, "funcs"))
 		usage();
 	c.expect = calloc(argc, sizeof(*c.expect));
 	for (int i = 2; i < argc; i++) {
@@ -778,9 +817,11 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--base") && i + 1 < argc)
 			base = argv[++i];
-		else if (!strcmp(a, "--dynptr-struct") && i + 1 < argc && strcmp(cmd, "resolve"))
+		else if (!strcmp(a, "--dynptr-struct") && i + 1 < argc && strcmp(cmd, "resolve") &&
+			 strcmp(cmd, "funcs"))
 			c.dynptr = argv[++i];
-		else if (!strcmp(a, "--expect-func") && i + 1 < argc && strcmp(cmd, "resolve"))
+		else if (!strcmp(a, "--expect-func") && i + 1 < argc && strcmp(cmd, "resolve") &&
+			 strcmp(cmd, "funcs"))
 			c.expect[c.nexpect++] = argv[++i];
 		else if (a[0] == '-' || file)
 			usage();
@@ -789,6 +830,10 @@ int main(int argc, char **argv)
 	}
 	if (!file)
 		usage();
+	if (!strcmp(cmd, "funcs")) {
+		free(c.expect);
+		return do_funcs(file, base);
+	}
 	c.list_only = !strcmp(cmd, "list");
 
 	ret = obj_open(&o, file, !strcmp(cmd, "resolve"));

@@ -16,24 +16,17 @@ die() { echo "bpfx: $*" >&2; exit 1; }
 
 has_section() { readelf -S -W "$1" 2>/dev/null | grep -c " $2 " >/dev/null; }
 
-# Base BTF must be the *target* kernel's: the module's type ids are
-# relative to it, and a mismatch makes the kernel reject the module BTF.
+. "$tools/base-btf.sh"
 pick_base() {
-	if [ -n "${VMLINUX_BTF:-}" ]; then
-		[ -r "$VMLINUX_BTF" ] || die "VMLINUX_BTF=$VMLINUX_BTF is not readable"
-		echo "$VMLINUX_BTF"; return
-	fi
-	if [ -f "$kdir/vmlinux" ]; then echo "$kdir/vmlinux"; return; fi
-	if [ -n "$krel" ] && [ "$krel" = "$(uname -r)" ] && [ -r /sys/kernel/btf/vmlinux ]; then
-		echo /sys/kernel/btf/vmlinux; return
-	fi
-	if [ -n "$krel" ] && [ -r "/boot/vmlinuz-$krel" ]; then
+	src=$(bpfx_base_btf "$kdir" "$krel") || die "$src"
+	case $src in
+	vmlinuz\ *)
 		mkdir -p "$compat"
-		"$tools/extract-vmlinux-btf" "/boot/vmlinuz-$krel" "$compat/vmlinux.btf" >&2 ||
-			die "could not extract BTF from /boot/vmlinuz-$krel"
-		echo "$compat/vmlinux.btf"; return
-	fi
-	die "no base BTF for kernel '$krel': $kdir has no vmlinux, it is not the running kernel, and /boot/vmlinuz-$krel is missing. Install that kernel's image or pass VMLINUX_BTF=<its vmlinux or BTF file>."
+		"$tools/extract-vmlinux-btf" "${src#* }" "$compat/vmlinux.btf" >&2 ||
+			die "could not extract BTF from ${src#* }"
+		echo "$compat/vmlinux.btf" ;;
+	*) echo "${src#* }" ;;
+	esac
 }
 
 base=$(pick_base)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests for btfids and extract-vmlinux-btf.  No kernel tree needed: a tiny
-# "vmlinux" object is the base BTF and a module-like ET_REL object carries
-# kernel-style .BTF_ids.  Needs gcc, pahole, bpftool, objcopy/readelf, od,
-# xz, zstd.  Last line: "N passed, N failed[, N skipped]".
+# Tests for btfids and extract-vmlinux-btf, then doctor.sh (bpfx-doctor).
+# No kernel tree needed: a tiny "vmlinux" object is the base BTF and a
+# module-like ET_REL object carries kernel-style .BTF_ids.  Needs gcc,
+# pahole, bpftool, objcopy/readelf, od, xz, zstd.  Last line: "N passed,
+# N failed[, N skipped]".
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -132,6 +133,19 @@ cp "$w/m.pre" "$w/m.raw"
 "$BTFIDS" resolve --base "$w/base.raw" "$w/m.raw" >"$w/log" 2>&1 && cmp -s "$w/m.raw" "$w/m.once" &&
 	ok "raw BTF base resolves identically" || bad "raw BTF base resolves identically"
 
+# funcs (bpfx-doctor's fallback for bpftool): only the module's own FUNCs,
+# from raw split BTF as /sys/kernel/btf/<module> has it, or from the .ko
+objcopy --dump-section .BTF="$w/m.btf" "$w/m.pre"
+for f in "$w/m.btf --base $w/base.raw" "$w/m.pre --base $base"; do
+	# shellcheck disable=SC2086
+	got=$("$BTFIDS" funcs $f 2>"$w/log" | sort | tr '\n' ' ')
+	[ "$got" = "bar baz foo " ] && ok "funcs ${f%% *}: module FUNCs only" ||
+		bad "funcs ${f%% *}: got '$got', want 'bar baz foo '"
+done
+expect 1 "funcs: unreadable base" "cannot parse base BTF" "$BTFIDS" funcs --base "$w/nope" "$w/m.btf"
+expect 1 "funcs: not split BTF of that base" "cannot parse" "$BTFIDS" funcs --base "$w/base.raw" "$here/run.sh"
+expect 2 "funcs: check options refused" "usage:" "$BTFIDS" funcs --expect-func foo "$w/m.btf"
+
 # distilled base: a .BTF.base section is used without --base
 objcopy --add-section .BTF.base="$w/base.raw" "$w/m.ko" "$w/m.dist"
 expect 0 "check uses .BTF.base when present" "BTF base ok" "$BTFIDS" check "$w/m.dist"
@@ -230,6 +244,16 @@ else
 		expect 1 "real base: module-local bpf_dynptr_kern rejected" "module-local copy" \
 			"$BTFIDS" check --base "$base" --dynptr-struct bpf_dynptr_kern "$w/real2.ko"
 	fi
+fi
+
+# bpfx-doctor on fake roots: its own "#dN" lines, counted in the summary here
+sh "$here/doctor.sh" | tee "$w/doctor.out"
+line=$(sed -n 's/^doctor: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$w/doctor.out")
+if [ -n "$line" ]; then
+	set -- $line
+	pass=$((pass + $1)) fail=$((fail + $2))
+else
+	: >"$w/log"; bad "doctor.sh ended without its summary line"
 fi
 
 if [ "$skip" -gt 0 ]; then
