@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
 
@@ -179,6 +180,7 @@ extern const struct bpfx_test bpfx_tests[];
 int main(int argc, char **argv)
 {
 	const char *json = NULL;
+	bool times = false;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -186,12 +188,14 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			filter = argv[++i];
+		else if (!strcmp(argv[i], "--times"))
+			times = true;	/* wall time per test, to see where a run goes */
 		else if (!strcmp(argv[i], "--json-summary") && i + 1 < argc)
 			json = argv[++i];
 		else if (!strcmp(argv[i], "--set") && i + 1 < argc)
 			putenv(argv[++i]);	/* KEY=VALUE for a test, e.g. BPFX_FUZZ_OPS */
 		else {
-			fprintf(stderr, "usage: %s [-v] [-t FILTER] [--json-summary FILE] [--set KEY=VALUE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [--times] [-t FILTER] [--json-summary FILE] [--set KEY=VALUE]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -199,7 +203,9 @@ int main(int argc, char **argv)
 	detect_kernel();
 	for (i = 0; bpfx_tests[i].name; i++) {
 		const struct bpfx_test *t = &bpfx_tests[i];
+		struct timespec t0, t1;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		cur_test = t->name;
 		cur_num = i + 1;
 		cur_sub = cur_has_sub = 0;
@@ -215,6 +221,10 @@ int main(int argc, char **argv)
 			loglen = 0;
 			cur_state = 0;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (times)
+			printf("time: %s %ld ms\n", t->name,
+			       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	}
 	if (json)
 		write_json(json);
