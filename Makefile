@@ -4,6 +4,9 @@
 #       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
 #       make doctor [KDIR=...]                  what stops bpfx building or loading here
+#       make install [KDIR=] [DESTDIR=] [INSTALL_MOD_PATH=] [PREFIX=/usr]
+#                  the module (extra/), the BPF headers (include/bpfx/), bpfx.pc
+#       make uninstall                           undoes make install
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.12 7.2
 KERNEL ?= 6.1
@@ -37,6 +40,27 @@ fuzz:
 	@BPFX_TEST_ARGS="-t fuzz --set BPFX_FUZZ_OPS=$(FUZZ_OPS) $(if $(FUZZ_SEED),--set BPFX_FUZZ_SEED=$(FUZZ_SEED))" \
 		BPFX_CYCLES=0 bash tests/check.sh $(KERNELS)
 
+# The BPF-side headers (the kernel-side bpfx_compat.h is not for users).
+PREFIX ?= /usr
+# The name the kernel goes by (tools/base-btf.sh): not kernel.release.
+KREL = $(shell . tools/base-btf.sh && bpfx_kernel_release $(KDIR))
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+BPF_HEADERS := include/bpfx.h include/bpfx.bpf.h include/bpfx_compat.bpf.h \
+	include/bpfx_flags.h include/bpfx_features.h
+pcdir := $(DESTDIR)$(PREFIX)/share/pkgconfig
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(pcdir)
+	install -m 644 $(BPF_HEADERS) $(DESTDIR)$(PREFIX)/include/bpfx/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bpfx.pc.in > $(pcdir)/bpfx.pc
+
+uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/extra/bpfx.ko*
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+	rm -rf $(DESTDIR)$(PREFIX)/include/bpfx $(pcdir)/bpfx.pc
+
 # btfids first: the doctor reads module BTF with it where bpftool is missing.
 doctor: tools/btfids
 	@sh tools/bpfx-doctor -k $(KDIR)
@@ -47,4 +71,4 @@ clean:
 	rm -rf .compat
 	$(MAKE) -C tools clean
 
-.PHONY: all modules check demo fuzz clean FORCE
+.PHONY: all modules check demo fuzz install uninstall clean FORCE

@@ -11,12 +11,12 @@ set -eu
 kdir=$1 ko=$2
 tools=$(cd "$(dirname "$0")" && pwd)
 compat=$(dirname "$ko")/.compat
-krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
+. "$tools/base-btf.sh"
+krel=$(bpfx_kernel_release "$kdir")
 die() { echo "bpfx: $*" >&2; exit 1; }
 
 has_section() { readelf -S -W "$1" 2>/dev/null | grep -c " $2 " >/dev/null; }
 
-. "$tools/base-btf.sh"
 pick_base() {
 	src=$(bpfx_base_btf "$kdir" "$krel") || die "$src"
 	case $src in
