@@ -13,6 +13,8 @@
 #              2 = guest never reached /init (after one retry),
 #              3 = /init started but no exit marker (crash, hang, timeout).
 # Env: BPFX_QEMU_EXTRA  extra qemu args (word-split), e.g. "-icount shift=auto"
+#      BPFX_QEMU_ACCEL  -accel value (default tcg,thread=multi; -icount needs
+#                       single-threaded TCG: BPFX_QEMU_ACCEL=tcg,thread=single)
 #      BPFX_BOOT_TIMEOUT seconds (default 300)
 #      BPFX_BUSYBOX     static busybox to use (default /bin/busybox)
 set -euo pipefail
@@ -82,7 +84,7 @@ run_qemu() {
 	# -no-reboot + panic=-1: a panic ends QEMU instead of looping.
 	# stdin from /dev/null: -nographic would otherwise grab the terminal.
 	# shellcheck disable=SC2086
-	timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+	timeout "$timeout_s" qemu-system-x86_64 -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" -cpu max \
 		-m 1G -smp 2 -nographic -no-reboot \
 		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=4" \
