@@ -3,6 +3,7 @@
 #       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
 #       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
+#       make bench [KERNELS=...]                kfunc/iterator benchmarks (docs/BENCHMARKS.md)
 #       make doctor [KDIR=...]                  what stops bpfx building or loading here
 #       make install [KDIR=] [DESTDIR=] [INSTALL_MOD_PATH=] [PREFIX=/usr]
 #                  the module (extra/), the BPF headers (include/bpfx/), bpfx.pc
@@ -39,6 +40,13 @@ fuzz:
 	@sh tests/kernel/deps.sh
 	@BPFX_TEST_ARGS="-t fuzz --set BPFX_FUZZ_OPS=$(FUZZ_OPS) $(if $(FUZZ_SEED),--set BPFX_FUZZ_SEED=$(FUZZ_SEED))" \
 		BPFX_CYCLES=0 bash tests/check.sh $(KERNELS)
+
+# Kfuncs vs their native twins and the call floor, the iterator vs
+# hand-written loops, in each guest: docs/BENCHMARKS.md.
+bench:
+	@sh tests/kernel/deps.sh
+	@bash tests/bench.sh $(KERNELS)
+.PHONY: bench
 
 # The BPF-side headers (the kernel-side bpfx_compat.h is not for users).
 PREFIX ?= /usr

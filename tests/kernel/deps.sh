@@ -5,7 +5,8 @@
 set -eu
 pkgs="gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
-pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates"
+pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates
+gnuplot-nox"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
