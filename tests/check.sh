@@ -32,9 +32,19 @@ for k in $kernels; do
 	bash "$top/tests/kernel/prepare.sh" "$k" || { add "$k" 0 1 0; continue; }
 done
 . "$(bpfx_env_file 6.1)" 2>/dev/null || bash "$top/tests/kernel/prepare.sh" 6.1
+# The modules under test come from Debian's DKMS (tests/dkms.sh: the
+# bpfx-dkms .deb on bookworm for 6.1/6.12, dkms by hand in the sid chroot
+# for 7.2), signed with a throwaway MOK; built while the programs build.
+dkms_k=
+for k in $kernels; do
+	[ -z "${summary[$k]:-}" ] && dkms_k+=" $(bpfx_norm_kver "$k")"
+done
+bash "$top/tests/dkms.sh" "$out/dkms" $dkms_k > "$out/dkms.out" 2>&1 &
+dkms_pid=$!
 . "$(bpfx_env_file 6.1)"
 base61=$out/vmlinux-6.1.btf
 "$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base61" || die "no BTF from $VMLINUZ"
+step "static btfids (the doctor's BTF reader in the guests)" make -s -C "$top/tools" btfids-static
 step "BPF programs and driver" make -s -C "$top/tests" O="$out/progs" \
 	VMLINUX_BTF="$base61" || die "building the BPF programs / driver failed"
 
@@ -60,6 +70,85 @@ case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
 	fi ;;
 esac
 
+# One kernel's guest run; prints its lines into $kd/report and
+# "passed failed skipped" into $kd/result. Runs as a background job: it
+# waits for its DKMS module, then for one of BPFX_QEMU_SLOTS (default 2)
+# QEMU slots (a guest keeps one host CPU busy; the others wait).
+guest_job() {
+	local k=$1 kd ko p brc line i fd
+	. "$(bpfx_env_file "$k")"
+	kd=$out/$KVER
+	mkdir -p "$kd"
+	echo "0 1 0" > "$kd/result"
+	exec > "$kd/report" 2>&1
+	msg "=== $KVER: $KREL ($PKG_VERSION) ==="
+	until [ -e "$out/dkms/$KVER.done" ] || ! kill -0 "$dkms_pid" 2>/dev/null; do sleep 1; done
+	ko=$out/dkms/$KVER/bpfx.ko
+	if [ ! -s "$ko" ]; then
+		msg "$KVER: no module from DKMS (see $out/dkms.out)"
+		return
+	fi
+	grep -E 'probe |BTF|btfids' "$out/dkms/$KVER/make.log"
+	p=$kd/payload
+	mkdir -p "$p"
+	cp "$ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
+	cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$p/"
+	cp "$top/tools/btfids-static" "$p/btfids"
+	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
+	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
+	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
+	# Modules the init self-check must refuse: no BTF; unresolved ids.
+	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
+	# (objcopy with one file rewrites it: that would drop the signature)
+	objcopy --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" "$kd/dump.ko" &&
+		head -c "$(stat -c %s "$kd/ids.bin")" /dev/zero > "$kd/zero.bin" &&
+		objcopy --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
+	while :; do
+		for i in $(seq "${BPFX_QEMU_SLOTS:-2}"); do
+			exec {fd}>"$out/qemu-slot$i.lock"
+			flock -n "$fd" && break 2
+			exec {fd}>&-
+		done
+		sleep 0.5
+	done
+	bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
+	brc=$?
+	exec {fd}>&-
+	grep -E '^#|^kernel |^fuzz:|^=== driver|^guest:|passed, .* failed|FAIL|verifier|bpfx' "$kd/serial.log" | tr -d '\r'
+	line=$(tr -d '\r' < "$kd/serial.log" | grep -E '^guest: [0-9]+ passed' | tail -1)
+	if [ "$brc" != 0 ] || [ -z "$line" ]; then
+		tail -n 30 "$kd/boot.err" "$kd/serial.log"
+		msg "$KVER: guest did not report (boot.sh rc $brc)"
+		return
+	fi
+	grep 'time: qemu' "$kd/boot.err"
+	# The doctor's report from inside the guest (run.sh runs it after insmod).
+	sh "$top/tests/doctor-expect.sh" guest "$KVER" "$kd/serial.log" > "$kd/doctor.expect"
+	cat "$kd/doctor.expect"
+	set -- $line
+	echo "$(($2 + $(grep -c ':OK$' "$kd/doctor.expect"))) $(($4 + $(grep -c ':FAIL' "$kd/doctor.expect"))) $6" > "$kd/result"
+}
+declare -A guest_pid
+start_guests() {
+	local k
+	for k in $kernels; do
+		[ -n "${summary[$k]:-}" ] && continue
+		guest_job "$(bpfx_norm_kver "$k")" &
+		guest_pid[$k]=$!
+	done
+}
+wait_guests() {
+	local k kd
+	for k in $kernels; do
+		[ -n "${guest_pid[$k]:-}" ] || continue
+		wait "${guest_pid[$k]}"
+		kd=$out/$(bpfx_norm_kver "$k")
+		cat "$kd/report"
+		add "$(bpfx_norm_kver "$k")" $(cat "$kd/result")
+	done
+}
+
+start_guests
 # Host-side checks, each a test: the build must fail loudly where it cannot
 # produce a working module, and the programs must build against a 7.x
 # vmlinux.h that carries the kernel's own kfunc prototypes.
@@ -104,47 +193,31 @@ if . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ] && [ -n "$sid_dr
 		host_bad vmlinux_h_7x "no kfunc prototypes from sid's bpftool: $(head -3 "$h.err")"
 	fi
 fi
+wait "$dkms_pid"
+grep -E '^#host|^\[dkms\] time' "$out/dkms.out"
+grep -q '^dkms: ' "$out/dkms.out" || { tail -30 "$out/dkms.out"; host_bad dkms "tests/dkms.sh did not finish"; }
+hp=$((hp + $(grep -c '^#host .*:OK$' "$out/dkms.out")))
+hf=$((hf + $(grep -c '^#host .*:FAIL' "$out/dkms.out")))
+# The doctor on this host, against each kernel's headers (7.2's inside its
+# chroot): what it must say is in tests/doctor-expect.sh.
+for k in $dkms_k; do
+	. "$(bpfx_env_file "$k")"
+	r=$out/doctor-host-$k.txt
+	if [ -z "$BUILD_ROOT" ]; then
+		sh "$top/tools/bpfx-doctor" -k "$KDIR" > "$r" 2>&1
+	else
+		rm -rf "$BUILD_ROOT/tmp/bpfx-doctor" && mkdir -p "$BUILD_ROOT/tmp/bpfx-doctor"
+		cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$BUILD_ROOT/tmp/bpfx-doctor/"
+		chroot "$BUILD_ROOT" sh /tmp/bpfx-doctor/bpfx-doctor -k "$KDIR" > "$r" 2>&1
+	fi
+	sh "$top/tests/doctor-expect.sh" host "$k" "$r" > "$r.expect"
+	cat "$r.expect"
+	hp=$((hp + $(grep -c ':OK$' "$r.expect"))) hf=$((hf + $(grep -c ':FAIL' "$r.expect")))
+done
 summary[host]="$hp passed, $hf failed, 0 skipped"
 total_p=$((total_p + hp)) total_f=$((total_f + hf))
 
-for k in $kernels; do
-	[ -n "${summary[$k]:-}" ] && continue
-	. "$(bpfx_env_file "$k")"
-	kd=$out/$KVER
-	mkdir -p "$kd"
-	msg "=== $KVER: $KREL ($PKG_VERSION) ==="
-	if ! bash "$top/tests/kernel/build-bpfx.sh" "$KVER" "$kd/src" > "$kd/build.log" 2>&1; then
-		tail -n 40 "$kd/build.log"
-		msg "$KVER: build FAILED (log $kd/build.log)"
-		add "$KVER" 0 1 0
-		continue
-	fi
-	grep -E 'probe |BTF|btfids' "$kd/build.log"
-	p=$kd/payload
-	mkdir -p "$p"
-	cp "$kd/src/bpfx.ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
-	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
-	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
-	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
-	# Modules the init self-check must refuse: no BTF; unresolved ids.
-	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
-	objcopy --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" &&
-		head -c "$(stat -c %s "$kd/ids.bin")" /dev/zero > "$kd/zero.bin" &&
-		objcopy --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
-	bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
-	brc=$?
-	grep -E '^#|^kernel |^fuzz:|^=== driver|^guest:|passed, .* failed|FAIL|verifier|bpfx' "$kd/serial.log" | tr -d '\r'
-	line=$(tr -d '\r' < "$kd/serial.log" | grep -E '^guest: [0-9]+ passed' | tail -1)
-	if [ "$brc" != 0 ] || [ -z "$line" ]; then
-		tail -n 30 "$kd/boot.err" "$kd/serial.log"
-		msg "$KVER: guest did not report (boot.sh rc $brc)"
-		add "$KVER" 0 1 0
-		continue
-	fi
-	set -- $line
-	add "$KVER" "$2" "$4" "$6"
-done
-
+wait_guests
 echo
 echo "=== bpfx test matrix ($(bpfx_elapsed "$t0") s) ==="
 for k in $kernels; do

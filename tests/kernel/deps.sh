@@ -6,7 +6,7 @@ set -eu
 pkgs="gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
 pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates
-gnuplot-nox"
+gnuplot-nox dpkg-dev debhelper dh-dkms openssl"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
