@@ -126,6 +126,14 @@ bookworm_part() {
 	fi
 	msg "time: dpkg -i (DKMS builds) $(bpfx_elapsed "$t0") s"
 	in_root "$br" dkms status >"$out/bookworm-status.log" 2>&1
+	# The packaged doctor, for the 6.1 kernel of this system (its image is
+	# in /boot, so the base BTF is found and nothing must FAIL).
+	. "$(bpfx_env_file 6.1)"
+	in_root "$br" bpfx-doctor -k "/lib/modules/$KREL/build" >"$out/deb-doctor.txt" 2>&1
+	check deb_doctor "the packaged bpfx-doctor reports a FAIL or no summary: $out/deb-doctor.txt" \
+		grep -Eq '^bpfx-doctor: [0-9]+ ok, [0-9]+ warn, 0 fail$' "$out/deb-doctor.txt"
+	check deb_doctor_base_btf "the packaged doctor does not find /boot/vmlinuz-$KREL" \
+		grep -q "^OK   base-btf: .*/boot/vmlinuz-$KREL" "$out/deb-doctor.txt"
 	for k in 6.1 6.12; do
 		[[ $kernels == *" $k "* ]] || continue
 		. "$(bpfx_env_file "$k")"

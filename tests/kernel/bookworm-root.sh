@@ -5,7 +5,7 @@
 # the matrix tests (linux-image + linux-headers installed as packages, so
 # /lib/modules/<rel>/build, /boot/vmlinuz-<rel> and the kbuild's sign-file
 # are where a real system has them). Needs tests/kernel/prepare.sh 6.1 and
-# 6.12 first (their env files name the kernels).
+# 6.12 (their env files name the kernels; run here if missing).
 #
 # The host's /usr/src, /lib/modules and /etc/dkms are never touched: DKMS,
 # its framework.conf and the MOK key live inside this root only.
@@ -17,8 +17,10 @@ BPFX_LOG_TAG=bookworm-root
 
 pkgs=dkms,make,gcc,libc6-dev,binutils,dwarves,libbpf-dev,libelf-dev,zlib1g-dev,pkg-config,kmod
 for k in 6.1 6.12; do
+	# Both kernels always (one root, whatever subset a run tests).
+	[ -f "$(bpfx_env_file "$k")" ] || bash "$here/prepare.sh" "$k" >&2 || die "prepare.sh $k failed"
 	# shellcheck source=/dev/null
-	. "$(bpfx_env_file "$k")" || die "run tests/kernel/prepare.sh $k first"
+	. "$(bpfx_env_file "$k")"
 	pkgs+=,linux-image-$KREL,linux-headers-$KREL
 done
 root=$BPFX_CACHE/bookworm-root
