@@ -53,7 +53,9 @@ step "BPF programs and driver" make -s -C "$top/tests" O="$out/progs" \
 # resolves the ___flavour names the natives-first wrappers need.
 sid_driver=
 case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
-	if . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ]; then
+	if ! { . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ]; }; then
+		msg "SKIP: the driver with sid's libbpf (and the 7.x vmlinux.h checks): no sid chroot yet; make check KERNELS='6.12 7.2' builds it"
+	else
 		d=$BUILD_ROOT/build/driver
 		rm -rf "$d" && mkdir -p "$d"
 		srcs=$(make -s -C "$top/tests" print-srcs)
@@ -122,7 +124,7 @@ guest_job() {
 		msg "$KVER: guest did not report (boot.sh rc $brc)"
 		return
 	fi
-	grep 'time: qemu' "$kd/boot.err"
+	grep -E '(time|cpu): qemu' "$kd/boot.err"
 	# The doctor's report from inside the guest (run.sh runs it after insmod).
 	sh "$top/tests/doctor-expect.sh" guest "$KVER" "$kd/serial.log" > "$kd/doctor.expect"
 	cat "$kd/doctor.expect"
