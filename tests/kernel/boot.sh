@@ -15,6 +15,7 @@
 # Env: BPFX_QEMU_EXTRA  extra qemu args (word-split), e.g. "-icount shift=auto"
 #      BPFX_QEMU_ACCEL  -accel value (default tcg,thread=multi; -icount needs
 #                       single-threaded TCG: BPFX_QEMU_ACCEL=tcg,thread=single)
+#      BPFX_KERNEL_ARGS  extra kernel command line, e.g. "lockdown=integrity"
 #      BPFX_BOOT_TIMEOUT seconds (default 300)
 #      BPFX_BUSYBOX     static busybox to use (default /bin/busybox)
 set -euo pipefail
@@ -62,6 +63,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null || true
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 mount -t bpf bpf /sys/fs/bpf || echo "bpfx init: bpffs mount failed"
 exec </dev/console >/dev/console 2>&1
@@ -87,7 +89,7 @@ run_qemu() {
 	timeout "$timeout_s" qemu-system-x86_64 -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" -cpu max \
 		-m 1G -smp 2 -nographic -no-reboot \
 		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 ${BPFX_KERNEL_ARGS:-}" \
 		${BPFX_QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log"
 	return "${PIPESTATUS[0]}"
 }

@@ -213,7 +213,7 @@ t sb_off_efivar '^OK   secureboot: UEFI, Secure Boot off \(efivar SecureBoot=0\)
 root "$other"; mkdir -p "$r/sys/firmware/efi"; doc -r "$other"
 t sb_unknown '^WARN secureboot: UEFI, but the Secure Boot state is unreadable'
 root "$other"; mkdir -p "$r/sys/kernel/security"; echo 'none [integrity] confidentiality' >"$r/sys/kernel/security/lockdown"; doc -r "$other"
-t lockdown_integrity '^WARN lockdown: integrity: the kernel refuses unsigned modules'
+t lockdown_integrity '^WARN lockdown: integrity: the kernel refuses modules not signed by a key it trusts'
 root "$other"; mkdir -p "$r/sys/kernel/security"; echo '[none] integrity confidentiality' >"$r/sys/kernel/security/lockdown"; doc -r "$other"
 t lockdown_none '^OK   lockdown: none$'
 root "$other"; doc -r "$other"
