@@ -89,6 +89,17 @@ int bpfx_selftest(void)
 	k = mk(7, 1u << 25, 16, 0);
 	k.data = NULL;
 	refuse_all("null with junk bits", k, -EINVAL);
+	/* null data under a good LOCAL word: refused where the hot path tests
+	 * data (6.1, whose verifier may pass a dynptr it did not build). Where
+	 * the verifier builds every dynptr argument (BPFX_VERIFIED_DYNPTR_ARGS)
+	 * no such dynptr exists - a null one is all zero - and bpfx, which
+	 * never dereferences data, would act on it as on any LOCAL view. */
+	k = mk(BPF_DYNPTR_TYPE_LOCAL, 0, 16, 0);
+	k.data = NULL;
+	if (!BPFX_VERIFIED_DYNPTR_ARGS)
+		refuse_all("null LOCAL", k, -EINVAL);
+	else
+		expect("null LOCAL: size (verifier-unreachable)", bpfx_dynptr_size(DP(k)), 16, NULL, NULL);
 
 	/* is_rdonly answers for every type */
 	k = mk(6, BPFX_DYNPTR_RDONLY_BIT, 16, 0);

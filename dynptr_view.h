@@ -38,7 +38,7 @@
  * probe kfunc_dynptr_uapi: kernels whose kfuncs take `struct bpf_dynptr *`
  * ("bpf: treewide: Align kfunc signatures to prog point-of-view", v6.11)
  * route every such argument through KF_ARG_PTR_TO_DYNPTR and
- * process_dynptr_func(), and tests/dynptr_fail.bpf.c (misaligned_dynptr,
+ * process_dynptr_func(), and progs/dynptr_fail.bpf.c (misaligned_dynptr,
  * forged_dynptr) shows their verifiers refusing the bad pointers.
  */
 #define BPFX_VERIFIED_DYNPTR_ARGS BPFX_HAVE_KFUNC_DYNPTR_UAPI

@@ -41,6 +41,8 @@ for k in $kernels; do
 done
 bash "$top/tests/dkms.sh" "$out/dkms" $dkms_k > "$out/dkms.out" 2>&1 &
 dkms_pid=$!
+# A failing step (die) must not leave DKMS or guests running behind us.
+trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
 . "$(bpfx_env_file 6.1)"
 base61=$out/vmlinux-6.1.btf
 "$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base61" || die "no BTF from $VMLINUZ"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in a guest booted with lockdown=integrity (tests/check.sh, 6.1): the
+# Runs in a guest booted with lockdown=integrity (tests/check.sh, each kernel): the
 # doctor must see the lockdown, and the kernel must refuse our module, which
 # is signed with a key it does not hold, for lockdown's reason.
 cd /payload
