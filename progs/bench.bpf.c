@@ -31,7 +31,10 @@ char LICENSE[] SEC("license") = "GPL";
  * bpf_dynptr_adjust", "bpf: Add bpf_dynptr_is_null and
  * bpf_dynptr_is_rdonly", "bpf: Add bpf_dynptr_size", "bpf: Add
  * bpf_dynptr_clone"). 6.12 takes u32 offsets, 7.x u64; the constants passed
- * here fit either. bool returns are declared wide and masked to bit 0. */
+ * here fit either. bool returns are declared wide and masked to bit 0.
+ * Plain names, not bpfx_compat.bpf.h's ___bpfx flavours: the bench driver
+ * loads with Debian 12's libbpf 1.1, which does not resolve flavoured
+ * kfunc names. */
 extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, __u64 start,
 			     __u64 end) __ksym __weak;
 extern __u64 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym __weak;

@@ -22,6 +22,9 @@ t0=$(bpfx_now)
 total_p=0 total_f=0 total_s=0
 declare -A summary
 
+# counts FILE: "OK-lines FAIL-lines" of a file of "#... name:OK|FAIL" lines.
+counts() { echo "$(grep -c '^#.*:OK$' "$1") $(grep -c '^#.*:FAIL' "$1")"; }
+
 add() { # kernel passed failed skipped
 	summary[$1]="$2 passed, $3 failed, $4 skipped"
 	total_p=$((total_p + $2)) total_f=$((total_f + $3)) total_s=$((total_s + $4))
@@ -154,8 +157,10 @@ guest_job() {
 	cat "$kd/doctor.expect"
 	set -- $lline
 	local lp=$2 lf=$4
+	set -- $(counts "$kd/doctor.expect")
+	lp=$((lp + $1)) lf=$((lf + $2))
 	set -- $line
-	echo "$(($2 + lp + $(grep -c ':OK$' "$kd/doctor.expect"))) $(($4 + lf + $(grep -c ':FAIL' "$kd/doctor.expect"))) $6" > "$kd/result"
+	echo "$(($2 + lp)) $(($4 + lf)) $6" > "$kd/result"
 }
 declare -A guest_pid
 start_guests() {
@@ -236,8 +241,8 @@ fi
 wait "$dkms_pid"
 grep -E '^#host|^\[dkms\] time' "$out/dkms.out"
 grep -q '^dkms: ' "$out/dkms.out" || { tail -30 "$out/dkms.out"; host_bad dkms "tests/dkms.sh did not finish"; }
-hp=$((hp + $(grep -c '^#host .*:OK$' "$out/dkms.out")))
-hf=$((hf + $(grep -c '^#host .*:FAIL' "$out/dkms.out")))
+set -- $(counts "$out/dkms.out")
+hp=$((hp + $1)) hf=$((hf + $2))
 # The doctor on this host, against each kernel's headers (7.2's inside its
 # chroot): what it must say is in tests/doctor-expect.sh.
 for k in $dkms_k; do
@@ -252,7 +257,8 @@ for k in $dkms_k; do
 	fi
 	sh "$top/tests/doctor-expect.sh" host "$k" "$r" > "$r.expect"
 	cat "$r.expect"
-	hp=$((hp + $(grep -c ':OK$' "$r.expect"))) hf=$((hf + $(grep -c ':FAIL' "$r.expect")))
+	set -- $(counts "$r.expect")
+	hp=$((hp + $1)) hf=$((hf + $2))
 done
 summary[host]="$hp passed, $hf failed, 0 skipped"
 total_p=$((total_p + hp)) total_f=$((total_f + hf))

@@ -9,8 +9,12 @@
 #   ROOT prefixes /sys and /boot (the doctor's fake roots; empty for builds).
 # bpfx_kernel_release KDIR: the name the kernel goes by (uname -r,
 # /boot/vmlinuz-*), UTS_RELEASE; Debian 6.1's kernel.release says 6.1.192.
+# bpfx_uts_release KDIR: UTS_RELEASE alone (empty if the headers lack it).
+bpfx_uts_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$1/include/generated/utsrelease.h" 2>/dev/null
+}
 bpfx_kernel_release() {
-	_bb_r=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$1/include/generated/utsrelease.h" 2>/dev/null)
+	_bb_r=$(bpfx_uts_release "$1")
 	[ -n "$_bb_r" ] || _bb_r=$(cat "$1/include/config/kernel.release" 2>/dev/null)
 	echo "$_bb_r"
 }
