@@ -11,7 +11,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.12 7.2
 KERNEL ?= 6.1
-export VMLINUX_BTF PAHOLE_FLAGS
+export VMLINUX_BTF PAHOLE_FLAGS BPFX_SYSROOT
 
 all: modules
 

@@ -194,6 +194,11 @@ host_bad() { hf=$((hf+1)); echo "#host $1:FAIL ($2)"; }
 # unchanged (timestamps kept, so kbuild has nothing to do) and fail again in
 # the step they test, without compiling bpfx three times.
 fail_tree=$out/host-build-fail
+# The situations they need are built here, whatever this host has installed:
+# an empty root stands for /sys and /boot (tools/module-btf.sh's
+# BPFX_SYSROOT), so a host that runs or has the 6.1 image changes nothing.
+noboot=$out/host-no-boot-root
+mkdir -p "$noboot/boot" "$noboot/sys"
 expect_build_failure() { # name message make-args...
 	local name=$1 want=$2 log=$out/host-$1.log
 	shift 2
@@ -202,14 +207,19 @@ expect_build_failure() { # name message make-args...
 	elif [ -f "$fail_tree/bpfx.ko.kbuild" ]; then
 		cp -p "$fail_tree/bpfx.ko.kbuild" "$fail_tree/bpfx.ko"
 	fi
-	if make -C "$fail_tree" KDIR="$KDIR" "$@" > "$log" 2>&1; then
+	if make -C "$fail_tree" KDIR="$KDIR" BPFX_SYSROOT="$noboot" "$@" > "$log" 2>&1; then
 		host_bad "$name" "build succeeded"
 	elif grep -q -- "$want" "$log"; then
 		host_ok "$name"
 	else
 		host_bad "$name" "no '$want' in the build log"; tail -5 "$log"
 	fi
-	[ -f "$fail_tree/bpfx.ko.kbuild" ] || cp -p "$fail_tree/bpfx.ko" "$fail_tree/bpfx.ko.kbuild" 2>/dev/null
+	# Keep kbuild's own output for the next one, never a module that
+	# already went through pahole (it would fail, or pass, for another reason).
+	if [ ! -f "$fail_tree/bpfx.ko.kbuild" ] && [ -f "$fail_tree/bpfx.ko" ] &&
+		[ "$(readelf -S -W "$fail_tree/bpfx.ko" | grep -c ' \.BTF ')" = 0 ]; then
+		cp -p "$fail_tree/bpfx.ko" "$fail_tree/bpfx.ko.kbuild"
+	fi
 }
 if . "$(bpfx_env_file 6.1)" 2>/dev/null; then
 	# 6.1 headers have no vmlinux; this is not the running kernel; no /boot
@@ -244,24 +254,54 @@ grep -q '^dkms: ' "$out/dkms.out" || { tail -30 "$out/dkms.out"; host_bad dkms "
 set -- $(counts "$out/dkms.out")
 hp=$((hp + $1)) hf=$((hf + $2))
 # The doctor on this host, against each kernel's headers (7.2's inside its
-# chroot): what it must say is in tests/doctor-expect.sh.
-for k in $dkms_k; do
-	. "$(bpfx_env_file "$k")"
-	r=$out/doctor-host-$k.txt
+# chroot): what it must say is in tests/doctor-expect.sh. Its /boot is a
+# fake root's (the rest links to this host's), so the verdict does not
+# depend on which kernel images this host has: once without the target's
+# image (6.1's headers then give no base BTF), once with it.
+doctor_root() { # DIR [IMAGE]: this host's /etc /usr /proc /sys, a /boot of our own
+	rm -rf "$1" && mkdir -p "$1/boot"
+	for d in etc usr proc sys lib; do ln -s "/$d" "$1/$d"; done
+	[ -z "${2:-}" ] || ln -s "$2" "$1/boot/$(basename "$2")"
+}
+doctor_host() { # KVER MODE [IMAGE]
+	local r=$out/doctor-$2-$1.txt
 	if [ -z "$BUILD_ROOT" ]; then
-		sh "$top/tools/bpfx-doctor" -k "$KDIR" > "$r" 2>&1
+		doctor_root "$out/doctor-root-$2" "${3:-}"
+		BPFX_DOCTOR_ROOT=$out/doctor-root-$2 sh "$top/tools/bpfx-doctor" -k "$KDIR" > "$r" 2>&1
 	else
 		rm -rf "$BUILD_ROOT/tmp/bpfx-doctor" && mkdir -p "$BUILD_ROOT/tmp/bpfx-doctor"
 		cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$BUILD_ROOT/tmp/bpfx-doctor/"
 		chroot "$BUILD_ROOT" sh /tmp/bpfx-doctor/bpfx-doctor -k "$KDIR" > "$r" 2>&1
 	fi
-	sh "$top/tests/doctor-expect.sh" host "$k" "$r" > "$r.expect"
+	sh "$top/tests/doctor-expect.sh" "$2" "$1" "$r" > "$r.expect"
 	cat "$r.expect"
 	set -- $(counts "$r.expect")
 	hp=$((hp + $1)) hf=$((hf + $2))
+}
+for k in $dkms_k; do
+	. "$(bpfx_env_file "$k")"
+	doctor_host "$k" host
+	[ -n "$BUILD_ROOT" ] || [ "$HEADERS_HAVE_VMLINUX" = 1 ] ||
+		doctor_host "$k" host-image "$VMLINUZ"
 done
 summary[host]="$hp passed, $hf failed, 0 skipped"
 total_p=$((total_p + hp)) total_f=$((total_f + hf))
+
+# The host tools' own unit tests (tools/tests: btfids, extract-vmlinux-btf,
+# the doctor on fake roots) are part of the check too.
+BPFX_TEST_VMLINUZ=$(. "$(bpfx_env_file 6.1)" && echo "$VMLINUZ") \
+	make -C "$top/tools" test > "$out/tools-test.log" 2>&1
+tools_rc=$?
+grep -E 'FAIL|SKIP' "$out/tools-test.log"
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out/tools-test.log" | tail -n 1)
+if [ "$tools_rc" = 0 ] && [ -n "$line" ]; then
+	set -- $line
+	add tools "$1" "$3" "${5:-0}"
+else
+	tail -n 20 "$out/tools-test.log"
+	set -- ${line:-0 passed, 1 failed}
+	add tools "$1" "$(( $3 > 0 ? $3 : 1 ))" "${5:-0}"
+fi
 
 wait_guests
 echo
@@ -271,5 +311,6 @@ for k in $kernels; do
 	printf '  %-5s %-24s %s\n' "$k" "${KREL:-?}" "${summary[$(bpfx_norm_kver "$k")]:-${summary[$k]:-not run}}"
 done
 printf '  %-5s %-24s %s\n' host "build checks" "${summary[host]}"
+printf '  %-5s %-24s %s\n' tools "make -C tools test" "${summary[tools]}"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" = 0 ]

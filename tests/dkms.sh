@@ -29,6 +29,9 @@ check() { # name reason cmd...: a test from a command's status
 	if "$@" >>"$out/checks.log" 2>&1; then ok "$n"; else bad "$n" "$r"; fi
 }
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+# Our BTF checker reads the installed modules: built here, not assumed.
+make -s -C "$top/tools" btfids >"$out/btfids.log" 2>&1 ||
+	{ bad btfids "building tools/btfids failed: $out/btfids.log"; exit 1; }
 
 # 1. The package, from a copy of the tree, with Debian's tooling.
 build_deb() {

@@ -4,14 +4,15 @@
 # one matrix kernel. Prints "#host doctor_<MODE>_<topic>:OK|FAIL (why)" per
 # expectation; exit 1 if any failed.
 #   MODE host:  doctor -k <KVER's KDIR> on the build host (not that kernel),
-#               VMLINUX_BTF set as it was for that run (6.1 needs it)
+#               with a /boot (BPFX_DOCTOR_ROOT) that lacks the kernel's image
+#   MODE host-image: the same with the kernel's image in that /boot
 #   MODE guest: doctor in KVER's QEMU guest with bpfx loaded, no KDIR, a
 #               static btfids beside it (make -C tools btfids-static)
 # REPORT: the doctor's output; other lines (a whole serial log) are ignored.
 set -u
-[ $# -eq 3 ] || { echo "usage: $0 host|guest 6.1|6.12|7.2 REPORT" >&2; exit 2; }
+[ $# -eq 3 ] || { echo "usage: $0 host|host-image|guest 6.1|6.12|7.2 REPORT" >&2; exit 2; }
 mode=$1 kver=$2 report=$3
-case $mode in host | guest) ;; *) echo "$0: MODE is host or guest" >&2; exit 2 ;; esac
+case $mode in host | host-image | guest) ;; *) echo "$0: MODE is host, host-image or guest" >&2; exit 2 ;; esac
 case $kver in 6.1 | 6.12 | 7.2) ;; *) echo "$0: unknown kernel $kver" >&2; exit 2 ;; esac
 r=$(mktemp "${TMPDIR:-/tmp}/doctor-expect.XXXXXX")
 trap 'rm -f "$r"' EXIT
@@ -53,7 +54,7 @@ else
 	bad format "an action line or the summary is missing or wrong"
 fi
 
-if [ "$mode" = host ]; then
+if [ "$mode" != guest ]; then
 	has kdir '^OK   kdir: '
 	has config '^OK   config: from .*/\.config$' '^OK   config: CONFIG_BPF_SYSCALL=y$' '^OK   config: CONFIG_BPF_JIT=y$' \
 		'^OK   config: CONFIG_DEBUG_INFO_BTF=y$' '^OK   config: CONFIG_DEBUG_INFO_BTF_MODULES=y$' \
@@ -62,10 +63,13 @@ if [ "$mode" = host ]; then
 	6.1)
 		has pahole '^OK   pahole: pahole ' '^OK   pahole: headers have no vmlinux: bpfx runs pahole -J .*--btf_gen_floats'
 		has resolver "^OK   resolver: bpfx's own resolver \(tools/btfids"
-		# no vmlinux in the headers, not the running kernel, no /boot image:
-		# only VMLINUX_BTF gives the build a base (tests/kernel/build-bpfx.sh)
+		# no vmlinux in the headers, not the running kernel: the base BTF
+		# is the /boot image's, or VMLINUX_BTF's, or there is none
 		if [ -n "${VMLINUX_BTF:-}" ]; then
 			has base_btf "^OK   base-btf: VMLINUX_BTF=$VMLINUX_BTF "
+			only_fails ""
+		elif [ "$mode" = host-image ]; then
+			has base_btf "^OK   base-btf: extracted from .*/boot/vmlinuz-6\.1[^ ]* at build time"
 			only_fails ""
 		else
 			has base_btf "^FAIL base-btf: no base BTF for kernel '6\.1[^']*'" '^     -> '

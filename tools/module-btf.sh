@@ -7,6 +7,9 @@
 # usage: module-btf.sh KDIR KO
 # env:   VMLINUX_BTF  base BTF file to use (overrides the search below)
 #        PAHOLE_FLAGS pahole flags (default: what the target's kbuild uses)
+#        BPFX_SYSROOT prefix of the /sys and /boot where the base BTF is
+#                     looked for (default: this machine's; the matrix points
+#                     it at an empty root to build "no base BTF anywhere")
 set -eu
 kdir=$1 ko=$2
 tools=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +21,7 @@ die() { echo "bpfx: $*" >&2; exit 1; }
 has_section() { readelf -S -W "$1" 2>/dev/null | grep -c " $2 " >/dev/null; }
 
 pick_base() {
-	src=$(bpfx_base_btf "$kdir" "$krel") || die "$src"
+	src=$(bpfx_base_btf "$kdir" "$krel" "${BPFX_SYSROOT:-}") || die "$src"
 	case $src in
 	vmlinuz\ *)
 		mkdir -p "$compat"

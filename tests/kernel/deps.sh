@@ -1,9 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Installs what `make check` / `make demo` need on Debian/Ubuntu when run as
-# root; otherwise prints the exact apt line and fails.
+# Installs what `make check`, `make demo`, `make fuzz` and `make bench` need
+# on Debian when run as root; otherwise prints the exact apt line and fails.
+# The list is everything those flows run on the host, a brand-new minimal
+# Debian 12 (mmdebstrap --variant=apt) included, which .ci/run proves:
+# build-essential for dpkg-buildpackage's build-dependency check, dh-dkms
+# and debhelper for the .deb, mmdebstrap for the DKMS root and sid chroot.
 set -eu
-pkgs="gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
+pkgs="build-essential gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
 pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates
 gnuplot-nox dpkg-dev debhelper dh-dkms openssl"

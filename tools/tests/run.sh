@@ -217,14 +217,11 @@ expect 1 "extract-vmlinux-btf: no payload" "no compressed payload" "$EXTRACT" "$
 [ ! -e "$w/out.btf" ] && ok "extract-vmlinux-btf: no output on failure" ||
 	{ : >"$w/log"; bad "extract-vmlinux-btf left an output file"; }
 
+# A Debian 6.x image, named by the caller (make check passes 6.1's): not
+# whatever this host has in /boot, which would make the verdict the host's.
 vmlinuz=${BPFX_TEST_VMLINUZ:-}
 if [ -z "$vmlinuz" ]; then
-	for f in /boot/vmlinuz-*; do
-		[ -r "$f" ] && { vmlinuz=$f; break; }
-	done
-fi
-if [ -z "$vmlinuz" ]; then
-	skip "extract-vmlinux-btf on a real vmlinuz: none found (set BPFX_TEST_VMLINUZ)"
+	skip "extract-vmlinux-btf on a real vmlinuz: BPFX_TEST_VMLINUZ not set (make check sets it to Debian 6.1's image)"
 elif [ ! -r "$vmlinuz" ]; then
 	skip "extract-vmlinux-btf on a real vmlinuz: $vmlinuz not readable"
 else
