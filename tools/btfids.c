@@ -18,6 +18,11 @@
  * resolve_btfids derives cnt from the set symbol's st_size (set: size/4 - 1,
  * set8: size/8 - 1) and sorts the entries by id, because 6.1 bsearches the
  * module's set in place.
+ *
+ * btf_ids.h emits the section with no alignment, so the module loader may
+ * place it at any byte; arm64's scaled symbol loads then misread it (issue
+ * 11). "check" requires the section to be 8-aligned and every set inside it
+ * aligned for its widest load.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +41,8 @@
 #include <bpf/libbpf.h>
 
 #define ID_PREFIX "__BTF_ID__"
+/* what .BTF_ids needs from the loader: a set8 is u32 pairs, loadable 8 at a time */
+#define IDS_ALIGN 8
 
 enum sym_kind { K_FUNC, K_STRUCT, K_UNION, K_TYPEDEF, K_SET, K_SET8 };
 
@@ -617,6 +624,26 @@ static void check_dynptr(struct obj *o, uint32_t func_id, const char *want)
 	}
 }
 
+/*
+ * The loader places .BTF_ids at a multiple of its sh_addralign only; each
+ * symbol's alignment is then its section offset's. A set8 may be loaded 8
+ * bytes at a time, a set and an id slot 4.
+ */
+static void check_alignment(struct obj *o)
+{
+	if (o->ids_sh.sh_addralign < IDS_ALIGN)
+		err(o, ".BTF_ids is %lu-byte aligned (sh_addralign), below %d: the module loader may place the kfunc set at an address that is not %d-aligned, and arm64's scaled loads then misread it (the kernel's btf_ids.h emits the section 1-aligned). Add asm(\".pushsection .BTF_ids,\\\"a\\\"; .balign %d; .popsection\") before the set, as bpfx_main.c does",
+		    (unsigned long)o->ids_sh.sh_addralign, IDS_ALIGN, IDS_ALIGN, IDS_ALIGN);
+	for (size_t i = 0; i < o->nsyms; i++) {
+		const struct idsym *s = &o->syms[i];
+		size_t want = s->kind == K_SET8 ? IDS_ALIGN : 4;
+
+		if (s->off % want)
+			err(o, "%s '%s' is at offset %zu in .BTF_ids, not a multiple of %zu: it would be misread on arm64. Put '.balign %d' in .BTF_ids right before it",
+			    kinds[s->kind].name, s->target, s->off, want, IDS_ALIGN);
+	}
+}
+
 struct check_opts {
 	const char *dynptr;
 	const char **expect;
@@ -636,6 +663,8 @@ static int do_check(struct obj *o, const struct check_opts *c)
 		perror("btfids: open_memstream");
 		exit(1);
 	}
+	if (!c->list_only)
+		check_alignment(o);
 
 	/* Individual slots: resolved, in range, and of the named kind. */
 	for (size_t i = 0; i < o->nsyms; i++) {

@@ -2,7 +2,8 @@
 /*
  * Stand-in for the kernel's include/linux/btf_ids.h (6.1 layout), so the
  * tests can emit a module-like .BTF_ids with plain gcc and no kernel tree.
- * The emitted symbols, sizes and zero placeholders follow the kernel's.
+ * The emitted symbols, sizes and zero placeholders follow the kernel's, and
+ * so does the alignment: none at all (the section comes out 1-aligned).
  */
 #ifndef BTF_IDS_TEST_H
 #define BTF_IDS_TEST_H
@@ -32,13 +33,13 @@
 	asm(".pushsection .BTF_ids,\"a\"\n.zero 4\n.popsection\n")
 
 #define TEST_BTF_ID_LIST(name)					\
-	asm(".pushsection .BTF_ids,\"a\"\n.balign 4\n"		\
+	asm(".pushsection .BTF_ids,\"a\"\n"			\
 	    ".local " #name "\n" #name ":\n.popsection\n");	\
 	extern unsigned int name[]
 
 /* label <name>, then __BTF_ID__set[8]__<name> with a cnt (+flags) header */
 #define T_SET_START(tag, name, hdr)				\
-	asm(".pushsection .BTF_ids,\"a\"\n.balign 4\n"		\
+	asm(".pushsection .BTF_ids,\"a\"\n"			\
 	    ".local " #name "\n" #name ":\n"			\
 	    ".local __BTF_ID__" tag "__" #name "\n"		\
 	    "__BTF_ID__" tag "__" #name ":\n"			\
@@ -53,5 +54,8 @@
 #define TEST_SET_END(name) T_SET_END("set", name); extern unsigned int name[]
 #define TEST_SET8_START(name) T_SET_START("set8", name, 8)
 #define TEST_SET8_END(name) T_SET_END("set8", name); extern unsigned int name[]
+
+/* what bpfx_main.c puts before its set (issue 11) */
+#define TEST_BTF_IDS_ALIGN8 asm(".pushsection .BTF_ids,\"a\"\n.balign 8\n.popsection\n")
 
 #endif

@@ -6,6 +6,8 @@
  *   -DUNUSED_SLOT   a zero entry in a set (BTF_ID_UNUSED)
  *   -DLOCAL_DYNPTR  a module-local struct bpf_dynptr_kern (does not dedup)
  *   -DRELOC_IDS     a relocation against .BTF_ids
+ *   -DKERNEL_ALIGN  .BTF_ids as btf_ids.h alone leaves it: 1-aligned
+ *   -DMISPLACED_SET an 8-aligned section whose set8 sits at offset 4
  */
 #include "btf_ids_test.h"
 
@@ -37,6 +39,13 @@ __attribute__((noinline, used)) int foo(int a) { return a + 1; }
 __attribute__((noinline, used)) u32 bar(const struct bpf_dynptr_kern *p) { return p->size & 0xFFFFFF; }
 __attribute__((noinline, used)) long baz(union vmlinux_union *u, long x) { return u->l + x; }
 
+#ifndef KERNEL_ALIGN
+TEST_BTF_IDS_ALIGN8;
+#endif
+#ifdef MISPLACED_SET
+TEST_BTF_ID_LIST(before_set);
+TEST_BTF_ID(func, foo);
+#endif
 /* Source order foo, bar, baz: resolve must sort by id and keep each flag. */
 TEST_SET8_START(kfunc_ids);
 TEST_BTF_ID_FLAGS(func, foo, 0x1);

@@ -194,6 +194,27 @@ cp "$w/m.ko" "$w/stale.ko"
 printf '\377\0\0\0' | dd of="$w/stale.ko" bs=1 seek=$p0 conv=notrunc 2>/dev/null
 expect 1 "resolve: already resolved with stale ids" "stale ids" "$BTFIDS" resolve --base "$base" "$w/stale.ko"
 
+# .BTF_ids alignment (issue 11): btf_ids.h alone leaves the section
+# 1-aligned and arm64 then misreads the set; check must refuse that, and
+# a set at a misaligned offset in an aligned section.
+ids_align() { # <file>: sh_addralign of .BTF_ids
+	readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] *//p' | awk '$1 == ".BTF_ids" { print $NF; exit }'
+}
+a=$(ids_align "$w/m.ko")
+[ "$a" = 8 ] && ok "aligned fixture: .BTF_ids sh_addralign 8" ||
+	{ : >"$w/log"; bad "aligned fixture: .BTF_ids sh_addralign is '$a', want 8"; }
+mkmod "$w/align1.ko" -DKERNEL_ALIGN >"$w/log" 2>&1 || bad "build -DKERNEL_ALIGN"
+a=$(ids_align "$w/align1.ko")
+[ "$a" = 1 ] && ok "kernel-style fixture: .BTF_ids sh_addralign 1" ||
+	{ : >"$w/log"; bad "kernel-style fixture: .BTF_ids sh_addralign is '$a', want 1"; }
+expect 0 "resolve 1-aligned module" "resolved 9 ids" "$BTFIDS" resolve --base "$base" "$w/align1.ko"
+expect 1 "check: 1-aligned .BTF_ids refused" ".BTF_ids is 1-byte aligned (sh_addralign), below 8" \
+	"$BTFIDS" check --base "$base" "$w/align1.ko"
+mkmod "$w/misplaced.ko" -DMISPLACED_SET >"$w/log" 2>&1 || bad "build -DMISPLACED_SET"
+expect 0 "resolve module with a misplaced set8" "resolved" "$BTFIDS" resolve --base "$base" "$w/misplaced.ko"
+expect 1 "check: set8 at offset 4 refused" "set8 'kfunc_ids' is at offset 4 in .BTF_ids" \
+	"$BTFIDS" check --base "$base" "$w/misplaced.ko"
+
 expect 2 "usage error" "usage:" "$BTFIDS" resolve
 
 # --- extract-vmlinux-btf -------------------------------------------------------
