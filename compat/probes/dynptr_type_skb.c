@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPFX_HAVE_DYNPTR_TYPE_SKB: "bpf: Add skb dynptrs" (Joanne Koong, v6.3). */
 #include <linux/bpf.h>
-int bpfx_probe = BPF_DYNPTR_TYPE_SKB;
+static int bpfx_probe __used = BPF_DYNPTR_TYPE_SKB;

@@ -2,4 +2,4 @@
 /* BPFX_HAVE_KF_IMPLICIT_ARGS: kfunc arguments the verifier supplies,
  * "bpf: Introduce KF_IMPLICIT_ARGS" series (Ihor Solodrai, v7.0). */
 #include <linux/btf.h>
-int bpfx_probe = KF_IMPLICIT_ARGS;
+static int bpfx_probe __used = KF_IMPLICIT_ARGS;

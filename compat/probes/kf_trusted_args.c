@@ -2,4 +2,4 @@
 /* BPFX_HAVE_KF_TRUSTED_ARGS: the flag exists (v5.19 .. v6.x); 7.x removed it
  * when trusted arguments became the default for all kfuncs. */
 #include <linux/btf.h>
-int bpfx_probe = KF_TRUSTED_ARGS;
+static int bpfx_probe __used = KF_TRUSTED_ARGS;

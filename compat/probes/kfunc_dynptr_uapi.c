@@ -6,5 +6,5 @@
  * it the declaration is absent (< v6.4) or takes struct sk_buff and
  * bpf_dynptr_kern, and the assignment below fails to compile. */
 #include <linux/filter.h>
-int (*bpfx_probe)(struct __sk_buff *, u64, struct bpf_dynptr *) =
+static int (*bpfx_probe)(struct __sk_buff *, u64, struct bpf_dynptr *) __used =
 	bpf_dynptr_from_skb_rdonly;

@@ -5,4 +5,4 @@
  * older (v6.2) but lives only in kernel/bpf/btf.c. */
 #include <linux/btf.h>
 static int bpfx_filter(const struct bpf_prog *prog, u32 kfunc_id) { return 0; }
-struct btf_kfunc_id_set bpfx_probe = { .filter = bpfx_filter };
+static struct btf_kfunc_id_set bpfx_probe __used = { .filter = bpfx_filter };
