@@ -117,12 +117,16 @@ guest_job() {
 	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
 	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
 	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
-	# Modules the init self-check must refuse: no BTF; unresolved ids.
-	objcopy --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
+	# Modules the init self-check must refuse: no BTF; unresolved ids;
+	# a kfunc set the loader places misaligned (issue 11).
+	# The target's objcopy: the host's cannot write another arch's .ko.
+	local objcopy=${CROSS_COMPILE:-}objcopy
+	"$objcopy" --remove-section=.BTF --remove-section=.BTF.base "$p/bpfx.ko" "$p/bpfx-nobtf.ko"
 	# (objcopy with one file rewrites it: that would drop the signature)
-	objcopy --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" "$kd/dump.ko" &&
+	"$objcopy" --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" "$kd/dump.ko" &&
 		head -c "$(stat -c %s "$kd/ids.bin")" /dev/zero > "$kd/zero.bin" &&
-		objcopy --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
+		"$objcopy" --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
+	bash "$top/tests/kernel/misalign-ko.sh" "$p/bpfx.ko" "$p/bpfx-misaligned.ko"
 	while :; do
 		for i in $(seq "${BPFX_QEMU_SLOTS:-3}"); do
 			exec {fd}>"$out/qemu-slot$i.lock"

@@ -10,6 +10,10 @@
 #        BPFX_SYSROOT prefix of the /sys and /boot where the base BTF is
 #                     looked for (default: this machine's; the matrix points
 #                     it at an empty root to build "no base BTF anywhere")
+#        CROSS_COMPILE the target's toolchain prefix (make passes it on)
+#        LLVM_OBJCOPY objcopy pahole adds .BTF with (default
+#                     ${CROSS_COMPILE}objcopy: the host's cannot write
+#                     another architecture's .ko; llvm-objcopy can)
 set -eu
 kdir=$1 ko=$2
 tools=$(cd "$(dirname "$0")" && pwd)
@@ -48,9 +52,12 @@ else
 		PAHOLE_FLAGS=$(PAHOLE=pahole "$kdir/scripts/pahole-flags.sh")
 	fi
 	command -v pahole >/dev/null || die "pahole not found: apt-get install dwarves"
-	echo "  BTF [M]  $ko (base $base, pahole $PAHOLE_FLAGS)"
+	objcopy=${LLVM_OBJCOPY:-${CROSS_COMPILE:-}objcopy}
+	command -v "$objcopy" >/dev/null ||
+		die "$objcopy not found: pahole needs an objcopy for the target (binutils for CROSS_COMPILE=${CROSS_COMPILE:-}, or LLVM_OBJCOPY=llvm-objcopy)"
+	echo "  BTF [M]  $ko (base $base, pahole $PAHOLE_FLAGS, $objcopy)"
 	# shellcheck disable=SC2086
-	LLVM_OBJCOPY=${LLVM_OBJCOPY:-objcopy} pahole -J $PAHOLE_FLAGS --btf_base "$base" "$ko" ||
+	LLVM_OBJCOPY=$objcopy pahole -J $PAHOLE_FLAGS --btf_base "$base" "$ko" ||
 		die "pahole failed to encode BTF into $ko"
 	rb=$kdir/tools/bpf/resolve_btfids/resolve_btfids
 	if [ -x "$rb" ]; then

@@ -37,7 +37,8 @@ ksync() {
 mark() { ksync; }
 since() { ksync >/dev/null; klog "$1" | grep -v '^bpfx-sync '; }
 
-# Modules that must refuse to load: no BTF, and unresolved kfunc ids.
+# Modules that must refuse to load: no BTF, unresolved kfunc ids, and a
+# kfunc set the loader placed misaligned (tests/kernel/misalign-ko.sh).
 try_bad_module() { # name file expected-dmesg
 	m=$(mark)
 	if insmod "$2" 2>/dev/null; then
@@ -52,6 +53,7 @@ try_bad_module() { # name file expected-dmesg
 if [ -f bpfx-nobtf.ko ]; then
 	try_bad_module refuse_without_btf bpfx-nobtf.ko "bpfx: module has no BTF"
 	try_bad_module refuse_unresolved_ids bpfx-noids.ko "bpfx: kfunc set is empty"
+	try_bad_module refuse_misaligned_ids bpfx-misaligned.ko "bpfx: kfunc set is not 8-byte aligned"
 fi
 
 unload() { # programs are freed after an RCU grace period: EAGAIN at first
