@@ -5,7 +5,10 @@
 # bpfx_base_btf KDIR KREL [ROOT]
 #   prints "<kind> <file>", kind: env (VMLINUX_BTF), kdir (KDIR/vmlinux),
 #   sysfs (running kernel's /sys/kernel/btf/vmlinux), vmlinuz (to extract
-#   from /boot/vmlinuz-KREL); or prints why there is none and returns 1.
+#   from /boot/vmlinuz-KREL: an x86 bzImage or an arm64 Image, see
+#   extract-vmlinux-btf); or prints why there is none and returns 1.
+#   Any of them may be an ELF with .BTF or raw BTF: pahole and btfids
+#   take both.
 #   ROOT prefixes /sys and /boot (the doctor's fake roots; empty for builds).
 # bpfx_kernel_release KDIR: the name the kernel goes by (uname -r,
 # /boot/vmlinuz-*), UTS_RELEASE; Debian 6.1's kernel.release says 6.1.192.

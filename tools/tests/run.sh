@@ -232,6 +232,31 @@ for z in "xz -c --check=crc32" "zstd -qc"; do
 		ok "extract-vmlinux-btf: synthetic ${z%% *} bzImage" ||
 		bad "extract-vmlinux-btf: synthetic ${z%% *} bzImage"
 done
+# uncompressed Image (Debian arm64: an "MZ" EFI stub, no ELF, no payload):
+# the raw BTF blob is found by its header. A stray header whose sections
+# do not fit comes first and must be passed over; code follows the blob.
+{
+	printf 'MZ'; head -c 54 /dev/zero; printf 'ARM\144'; head -c 4032 /dev/zero
+	printf '\237\353\001\000\030\000\000\000\000\000\000\000\377\377\377\000\377\377\377\000\000\000\000\001'
+	head -c 100 /dev/zero
+	cat "$w/base.raw"
+	head -c 4096 /dev/urandom
+} >"$w/Image"
+rm -f "$w/out.btf"
+expect 0 "extract-vmlinux-btf: synthetic arm64 Image" "raw BTF $(wc -c <"$w/base.raw") bytes" \
+	"$EXTRACT" "$w/Image" "$w/out.btf"
+cmp -s "$w/out.btf" "$w/base.raw" && ok "Image: the blob, byte for byte (hdr_len + str_off + str_len)" ||
+	{ : >"$w/log"; bad "Image: extracted BTF differs from the embedded blob"; }
+cp "$w/m.pre" "$w/m.img"
+"$BTFIDS" resolve --base "$w/out.btf" "$w/m.img" >"$w/log" 2>&1 && cmp -s "$w/m.img" "$w/m.once" &&
+	"$BTFIDS" check --base "$w/out.btf" "$w/m.img" >>"$w/log" 2>&1 &&
+	ok "Image: extracted raw BTF resolves and checks a module" || bad "Image: extracted raw BTF as btfids base"
+# cut inside the string section: no valid blob, no output
+head -c $(( $(wc -c <"$w/Image") - 4096 - 8 )) "$w/Image" >"$w/Image.cut"
+rm -f "$w/out.btf"
+expect 1 "extract-vmlinux-btf: truncated Image refused" "no raw BTF" "$EXTRACT" "$w/Image.cut" "$w/out.btf"
+[ ! -e "$w/out.btf" ] && ok "extract-vmlinux-btf: no output for a truncated Image" ||
+	{ : >"$w/log"; bad "extract-vmlinux-btf wrote output for a truncated Image"; }
 head -c 65536 /dev/urandom >"$w/junk"
 rm -f "$w/out.btf"
 expect 1 "extract-vmlinux-btf: no payload" "no compressed payload" "$EXTRACT" "$w/junk" "$w/out.btf"
