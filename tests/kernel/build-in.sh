@@ -23,6 +23,10 @@ env_file=$(bpfx_env_file "$KVER")
 # shellcheck source=/dev/null
 . "$env_file"
 [ -d "$src" ] || die "no source dir: $src"
+# Cross builds (BPFX_ARCH=arm64): Debian 6.1's headers set CROSS_COMPILE
+# only under dpkg-buildpackage, and tools/module-btf.sh needs it for
+# objcopy; newer headers set it themselves, which this agrees with.
+[ -z "${CROSS_COMPILE:-}" ] || set -- CROSS_COMPILE="$CROSS_COMPILE" "$@"
 src=$(cd "$src" && pwd)
 t0=$(bpfx_now)
 

@@ -8,12 +8,21 @@
 #   BPFX_APT_MAX_AGE  seconds after which package lists are refreshed
 #                     (default 3600; 0 = always). Versions are re-resolved
 #                     from the lists on every run regardless.
+#   BPFX_ARCH         Debian architecture of the kernels (default amd64, this
+#                     host's). Another one (arm64) is cross-built the Debian
+#                     way: its headers, this host's linux-kbuild, the
+#                     CROSS_COMPILE toolchain; its APT state and env files
+#                     carry the architecture in their names.
 
 BPFX_CACHE=${BPFX_CACHE:-/var/cache/bpfx}
 BPFX_WORK=${BPFX_WORK:-$BPFX_CACHE/work}
 BPFX_APT_MAX_AGE=${BPFX_APT_MAX_AGE:-3600}
 BPFX_KEYRING=${BPFX_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
-BPFX_ARCH=amd64
+BPFX_ARCH=${BPFX_ARCH:-amd64}
+# The build machine's architecture: its linux-kbuild runs kbuild's tools.
+BPFX_HOST_ARCH=$(dpkg --print-architecture)
+# Cross-building: the kernel's architecture is not this machine's.
+bpfx_cross() { [ "$BPFX_ARCH" != "$BPFX_HOST_ARCH" ]; }
 
 # ---------------------------------------------------------------- logging
 BPFX_LOG_TAG=${BPFX_LOG_TAG:-$(basename "${0:-bpfx}" .sh)}
@@ -58,7 +67,9 @@ bpfx_norm_kver() {
 	esac
 }
 
-bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1").env"; }
+# amd64's names stay as they were; other architectures get a suffix.
+bpfx_arch_suffix() { [ "$BPFX_ARCH" = amd64 ] || echo "-$BPFX_ARCH"; }
+bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1")$(bpfx_arch_suffix).env"; }
 
 # ---------------------------------------------------------------- mirror
 # Print the archive URI that serves suite $1, read from this machine's own
@@ -132,22 +143,33 @@ bpfx_parse_sources() {
 # cache: own sources list, lists and archive cache; the system's sources
 # and lists are never read or written by it.  One root per suite keeps the
 # metapackage candidate unambiguous (sid would otherwise win over bpo).
-bpfx_apt_root() { echo "$BPFX_CACHE/apt/$1"; }
+# "system" is the system apt itself for this host's architecture; for
+# another one (the host is not multiarch) it is a private root holding the
+# suites the system uses for bookworm and its security updates.
+bpfx_apt_root() { echo "$BPFX_CACHE/apt/$1$(bpfx_arch_suffix)"; }
+bpfx_apt_private() { [ "$1" != system ] || bpfx_cross; }
 
 bpfx_apt_setup() {
 	local suite=$1 root mirror
 	root=$(bpfx_apt_root "$suite")
-	# Backports and sid live in the main archive: the URI serving bookworm.
-	mirror=$(bpfx_mirror_for_suite bookworm)
 	mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$root/etc/preferences.d" "$root/etc/sources.list.d"
-	printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$mirror" "$suite" >"$root/etc/sources.list.new"
+	if [ "$suite" = system ]; then
+		# bookworm-security's archive is not bookworm's: ask for each.
+		for s in bookworm bookworm-security; do
+			printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$(bpfx_mirror_for_suite "$s")" "$s"
+		done >"$root/etc/sources.list.new"
+	else
+		# Backports and sid live in the main archive: the URI serving bookworm.
+		mirror=$(bpfx_mirror_for_suite bookworm)
+		printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$mirror" "$suite" >"$root/etc/sources.list.new"
+	fi
 	if ! cmp -s "$root/etc/sources.list.new" "$root/etc/sources.list" 2>/dev/null; then
 		mv "$root/etc/sources.list.new" "$root/etc/sources.list"
 		rm -f "$root/updated.stamp"   # source changed: lists are stale
 	else
 		rm -f "$root/etc/sources.list.new"
 	fi
-	msg "apt[$suite]: source $(cut -d' ' -f3- "$root/etc/sources.list")"
+	msg "apt[$suite$(bpfx_arch_suffix)]: source $(cut -d' ' -f3- "$root/etc/sources.list" | tr '\n' ' ')"
 }
 
 # bpfx_apt SUITE apt-get|apt-cache ARGS...: run an APT tool with the
@@ -162,7 +184,7 @@ bpfx_apt() {
 	# own cache file; apt revalidates it against the lists itself.
 	set -- -o Dir::Cache::pkgcache="$root/pkgcache.bin" \
 		-o Dir::Cache::srcpkgcache="$root/srcpkgcache.bin" "$@"
-	if [ "$suite" = system ]; then
+	if ! bpfx_apt_private "$suite"; then
 		"$tool" "$@"
 		return
 	fi
@@ -182,14 +204,14 @@ bpfx_apt() {
 # the system apt, i.e. bookworm + bookworm-security as configured).
 bpfx_apt_update() {
 	local suite=$1 stamp age
-	if [ "$suite" = system ]; then
+	if ! bpfx_apt_private "$suite"; then
 		mkdir -p "$BPFX_CACHE/apt"
 		stamp=$BPFX_CACHE/apt/system-updated.stamp
 	else
 		bpfx_apt_setup "$suite"
 		stamp=$(bpfx_apt_root "$suite")/updated.stamp
 	fi
-	bpfx_lock "apt-$suite" 8
+	bpfx_lock "apt-$suite$(bpfx_arch_suffix)" 8
 	age=$BPFX_APT_MAX_AGE
 	if [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; then
 		msg "apt[$suite]: lists fresh (< ${age}s), not updating"

@@ -13,6 +13,10 @@
 # because the archive drops old kernel ABIs.  Packages are only downloaded
 # and unpacked with dpkg -x into the cache: no kernel is installed on the
 # host and /usr/src, /lib/modules are never touched.
+# BPFX_ARCH=arm64 (lib.sh) prepares that architecture's kernel for a cross
+# build on this host, the Debian way: its image and headers, this host's
+# linux-kbuild (kbuild's tools must run here), and CROSS_COMPILE in the env
+# file; 7.x adds gcc-16-<triplet> and the headers to the sid chroot.
 # Variables below are written to the env file indirectly (${!v}).
 # shellcheck disable=SC2034
 set -euo pipefail
@@ -24,7 +28,9 @@ KVER=$(bpfx_norm_kver "$1")
 BPFX_LOG_TAG="prepare $KVER"
 t_start=$(bpfx_now)
 mkdir -p "$BPFX_CACHE" "$BPFX_WORK/kernels"
-bpfx_lock "prepare-$KVER" 9
+bpfx_lock "prepare-$KVER$(bpfx_arch_suffix)" 9
+CROSS_COMPILE=
+bpfx_cross && CROSS_COMPILE=$(dpkg-architecture -a"$BPFX_ARCH" -qDEB_HOST_GNU_TYPE 2>/dev/null)-
 
 # The versioned package a metapackage (linux-image-amd64, ...) points at.
 resolve_meta() {
@@ -92,12 +98,23 @@ unpack_tree() {
 	msg "unpacked into $root"
 }
 
+# host_kbuild SUITE PKG: a cross build runs kbuild's tools (fixdep,
+# modpost, resolve_btfids) here, so linux-kbuild-* is this host's build
+# (Multi-Arch: foreign, as apt would pick it for a cross build); print its
+# .deb. Lists of SUITE for this host's architecture.
+host_kbuild() (
+	BPFX_ARCH=$BPFX_HOST_ARCH
+	bpfx_apt_update "$1" >&2
+	v=$(resolve_pkg "$1" "$2")
+	bpfx_fetch_deb "$1" "$2" "$v"
+)
+
 # Deb-based kernels (6.1, 6.12): image + headers + -common + kbuild.
 prepare_deb() {
-	local suite=$1 img hdr pkgs=() p v debs=() want root
+	local suite=$1 img hdr pkgs=() p v d debs=() want root
 	step "apt-update[$suite]" bpfx_apt_update "$suite"
-	img=$(resolve_meta "$suite" linux-image-amd64 linux-image-)
-	hdr=$(resolve_meta "$suite" linux-headers-amd64 linux-headers-)
+	img=$(resolve_meta "$suite" "linux-image-$BPFX_ARCH" linux-image-)
+	hdr=$(resolve_meta "$suite" "linux-headers-$BPFX_ARCH" linux-headers-)
 	KREL=${hdr#linux-headers-}
 	[ "${img#linux-image-}" = "$KREL" ] || die "image ($img) and headers ($hdr) metapackages disagree"
 	# -common and linux-kbuild-* names differ between releases
@@ -107,6 +124,15 @@ prepare_deb() {
 	while read -r p; do pkgs+=("$p"); done < <(bpfx_depends_matching "$suite" "$hdr" '^linux-(headers|kbuild)-')
 	want=
 	for p in "${pkgs[@]}"; do
+		case $p in
+		linux-kbuild-*)
+			if bpfx_cross; then
+				d=$(host_kbuild "$suite" "$p") || die "no $BPFX_HOST_ARCH $p for the cross build"
+				debs+=("$d")
+				want+="$(basename "$d") "
+				continue
+			fi ;;
+		esac
 		v=$(resolve_pkg "$suite" "$p")
 		[ "$p" != "$img" ] || PKG_VERSION=$v
 		debs+=("$(bpfx_fetch_deb "$suite" "$p" "$v")")
@@ -214,10 +240,56 @@ prepare_sid() {
 	SUITE=sid
 }
 
+# 7.x for another architecture: this host's sid chroot (prepared as for
+# this host's kernel), plus the cross compiler the headers' gcc-16-for-host
+# stands for and the target's headers unpacked into the chroot, next to
+# this host's (their scripts/tools links reach the chroot's linux-kbuild).
+# Redone whenever the chroot was rebuilt; the boot image as for any 7.x.
+prepare_sid_cross() {
+	local hdr img bin p v root deb stamp want gcc
+	BPFX_ARCH=$BPFX_HOST_ARCH bash "$here/prepare.sh" 7.2 >&2 || die "preparing this host's sid chroot failed"
+	BUILD_ROOT=$(BPFX_ARCH=$BPFX_HOST_ARCH; . "$(bpfx_env_file 7.2)"; echo "$BUILD_ROOT")
+	step "apt-update[sid]" bpfx_apt_update sid
+	hdr=$(resolve_meta sid "linux-headers-$BPFX_ARCH" linux-headers-)
+	img=$(resolve_meta sid "linux-image-$BPFX_ARCH" linux-image-)
+	KREL=${hdr#linux-headers-}
+	[ "${img#linux-image-}" = "$KREL" ] || die "image ($img) and headers ($hdr) metapackages disagree"
+	PKG_VERSION=$(resolve_pkg sid "$hdr")
+	bin=$(bpfx_depends_matching sid "$img" '^linux-binary-' | head -n1)
+	p=${bin:-linux-binary-$KREL}
+	v=$(resolve_pkg sid "$p")
+	# the compiler the headers' Makefile names: $(CROSS_COMPILE)gcc-N
+	gcc=$(bpfx_depends_matching sid "$hdr" '^gcc-[0-9]+-for-host$' | head -n1)
+	gcc=${gcc%-for-host}-${CROSS_COMPILE%-}
+	bpfx_lock "sid-$(basename "$BUILD_ROOT")" 7
+	stamp=$BUILD_ROOT/.bpfx-cross-$BPFX_ARCH
+	want="$hdr=$PKG_VERSION $gcc"
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		msg "sid chroot has $want"
+	else
+		msg "sid chroot: adding $gcc and $hdr"
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+			chroot "$BUILD_ROOT" apt-get install -y -q --no-install-recommends "$gcc" >&2 ||
+			die "apt-get install $gcc in $BUILD_ROOT failed"
+		deb=$(bpfx_fetch_deb sid "$hdr" "$PKG_VERSION")
+		dpkg -x "$deb" "$BUILD_ROOT" || die "unpacking $deb into $BUILD_ROOT failed"
+		printf '%s\n' "$want" >"$stamp"
+	fi
+	flock -u 7
+	deb=$(bpfx_fetch_deb sid "$p" "$v")
+	root=$BPFX_CACHE/kernels/$KREL/root
+	bpfx_lock "kernel-$KREL" 7
+	step unpack unpack_tree "$root" "$p=$v " "$deb"
+	VMLINUZ=$root/boot/vmlinuz-$KREL
+	KDIR=/usr/src/linux-headers-$KREL
+	[ -f "$BUILD_ROOT$KDIR/Makefile" ] || die "headers dir missing in chroot: $BUILD_ROOT$KDIR"
+	SUITE=sid
+}
+
 case "$KVER" in
 6.1) prepare_deb system ;;
 6.12) prepare_deb bookworm-backports ;;
-7.2) prepare_sid ;;
+7.2) if bpfx_cross; then prepare_sid_cross; else prepare_sid; fi ;;
 esac
 
 [ -f "$VMLINUZ" ] || die "boot image missing: $VMLINUZ"
@@ -228,10 +300,10 @@ HEADERS_HAVE_RESOLVE_BTFIDS=0
 [ -f "$kd/vmlinux" ] && HEADERS_HAVE_VMLINUX=1
 [ -x "$kd/tools/bpf/resolve_btfids/resolve_btfids" ] && HEADERS_HAVE_RESOLVE_BTFIDS=1
 
-env_file=$BPFX_WORK/kernels/$KVER.env
+env_file=$(bpfx_env_file "$KVER")
 {
 	echo "# written by tests/kernel/prepare.sh $KVER on $(date -u +%FT%TZ)"
-	for v in KVER KREL PKG_VERSION SUITE VMLINUZ KDIR BUILD_ROOT HEADERS_HAVE_VMLINUX HEADERS_HAVE_RESOLVE_BTFIDS; do
+	for v in KVER KREL PKG_VERSION SUITE VMLINUZ KDIR BUILD_ROOT HEADERS_HAVE_VMLINUX HEADERS_HAVE_RESOLVE_BTFIDS BPFX_ARCH CROSS_COMPILE; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$env_file.tmp"
