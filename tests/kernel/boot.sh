@@ -17,7 +17,10 @@
 #                       single-threaded TCG: BPFX_QEMU_ACCEL=tcg,thread=single)
 #      BPFX_KERNEL_ARGS  extra kernel command line, e.g. "lockdown=integrity"
 #      BPFX_BOOT_TIMEOUT seconds (default 300)
-#      BPFX_BUSYBOX     static busybox to use (default /bin/busybox)
+#      BPFX_BUSYBOX     static busybox to use (default /bin/busybox; for
+#                       another BPFX_ARCH, one built for it)
+#      BPFX_ARCH        the kernel's architecture (lib.sh): amd64 boots in
+#                       qemu-system-x86_64, arm64 in qemu-system-aarch64 -M virt
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -36,6 +39,17 @@ if command -v file >/dev/null; then
 	esac
 fi
 timeout_s=${BPFX_BOOT_TIMEOUT:-300}
+case $BPFX_ARCH in
+amd64) qemu=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
+# pauth-impdef: QEMU's own pointer-authentication algorithm; the
+# architected one (plain max) makes TCG about 3x slower (issue 11).
+arm64) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on) console=ttyAMA0 ;;
+*) die "BPFX_ARCH=$BPFX_ARCH: no QEMU set-up for it" ;;
+esac
+command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} not found (apt-get install qemu-system-${qemu[0]#qemu-system-})"
+if bpfx_cross && [ -z "${BPFX_BUSYBOX:-}" ]; then
+	die "BPFX_ARCH=$BPFX_ARCH: set BPFX_BUSYBOX to a static busybox for it (Debian's busybox-static:$BPFX_ARCH)"
+fi
 msg "kernel: $vmlinuz"
 msg "payload: $payload ($(du -sh "$payload" | cut -f1))"
 
@@ -86,10 +100,10 @@ run_qemu() {
 	# -no-reboot + panic=-1: a panic ends QEMU instead of looping.
 	# stdin from /dev/null: -nographic would otherwise grab the terminal.
 	# shellcheck disable=SC2086
-	timeout "$timeout_s" qemu-system-x86_64 -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" -cpu max \
+	timeout "$timeout_s" "${qemu[@]}" -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" \
 		-m 1G -smp 2 -nographic -no-reboot \
 		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 ${BPFX_KERNEL_ARGS:-}" \
+		-append "console=$console panic=-1 quiet loglevel=4 ${BPFX_KERNEL_ARGS:-}" \
 		${BPFX_QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log"
 	return "${PIPESTATUS[0]}"
 }

@@ -9,37 +9,51 @@
 # The loader lays out the read-only sections (SHF_ALLOC, not WRITE/EXEC)
 # in section-header order, each at a multiple of its sh_addralign. So:
 # .BTF_ids gets alignment 1, and the read-only section just before it
-# (8-aligned or more, hence starting at 0 mod 8) grows by a few zero bytes
-# to a size of 1 mod 8. llvm-objcopy: it handles any architecture's .ko
-# and keeps the grown section's relocations (GNU objcopy drops them).
+# (8-aligned or more, hence starting at 0 mod 8) grows by up to 7 bytes to
+# a size of 1 mod 8 (the bytes that follow it in the file; their value does
+# not matter). Only those two section-header fields change, patched in
+# place: objcopy rewrites the file, and llvm-objcopy 14's --update-section
+# corrupts the grown section's relocation header (arm64's loader crashed
+# on it). 64-bit little-endian ELF only, as btfids.
 set -euo pipefail
 in=$1 out=$2
 die() { echo "misalign-ko: $*" >&2; exit 1; }
-command -v llvm-objcopy >/dev/null || die "llvm-objcopy not found (apt-get install llvm)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-# "name size align" of each read-only allocated section, in header order,
-# as the loader sees them (it drops SHF_ALLOC from .modinfo and __versions;
-# .init* goes to the init region).
-prev=
-while read -r name size flags align; do
+# "index name size align" of each read-only allocated section, in header
+# order, as the loader sees them (it drops SHF_ALLOC from .modinfo and
+# __versions; .init* goes to the init region).
+prev= ids=
+while read -r idx name size flags align; do
 	case $flags in *A*) ;; *) continue ;; esac
 	case $flags in *W* | *X*) continue ;; esac
 	case $name in .init* | .modinfo | __versions) continue ;; esac
 	if [ "$name" = .BTF_ids ]; then
-		found=1
+		ids=$idx
 		break
 	fi
-	prev="$name $((0x$size)) $align"
-done < <(LC_ALL=C readelf -SW "$in" | sed -n 's/^ *\[ *[0-9]*\] *//p' |
-	awk 'NF >= 10 && $1 != "NULL" { print $1, $5, $7, $NF } NF == 9 { print $1, $5, "-", $NF }')
-[ -n "${found:-}" ] || die "$in has no allocated .BTF_ids"
+	prev="$idx $name $((0x$size)) $align"
+done < <(LC_ALL=C readelf -SW "$in" | sed -n 's/^ *\[ *\([0-9]*\)\] */\1 /p' |
+	awk 'NF >= 11 { print $1, $2, $6, $8, $NF } NF == 10 { print $1, $2, $6, "-", $NF }')
+[ -n "$ids" ] || die "$in has no allocated .BTF_ids"
 [ -n "$prev" ] || die "no read-only section before .BTF_ids in $in: cannot place it"
 set -- $prev
-[ "$3" -ge 8 ] || die "$1, before .BTF_ids, is only $3-aligned: its start mod 8 is unknown"
-pad=$(( (1 - $2 % 8 + 8) % 8 ))
-llvm-objcopy --dump-section "$1=$tmp/sec" "$in" "$tmp/dump.ko"
-head -c "$pad" /dev/zero >>"$tmp/sec"
-llvm-objcopy --update-section "$1=$tmp/sec" --set-section-alignment .BTF_ids=1 "$in" "$out"
-echo "misalign-ko: $out: .BTF_ids 1-aligned after $1 grown by $pad to $(($2 + pad)) bytes (1 mod 8)"
+[ "$4" -ge 8 ] || die "$2, before .BTF_ids, is only $4-aligned: its start mod 8 is unknown"
+pad=$(( (1 - $3 % 8 + 8) % 8 ))
+
+u() { od -An -tu"$2" -j "$1" -N "$2" --endian=little "$in" | tr -d ' '; }
+le64() { # VALUE: 8 bytes, little-endian
+	local v=$1 i s=
+	for i in 0 1 2 3 4 5 6 7; do
+		s="$s$(printf '\\%03o' $((v & 255)))"
+		v=$((v >> 8))
+	done
+	printf "$s"
+}
+shoff=$(u 40 8) shentsize=$(u 58 2)
+[ "$(od -An -c -N 4 "$in" | tr -d ' ')" = '177ELF' ] && [ "$(u 4 1)" = 2 ] && [ "$(u 5 1)" = 1 ] ||
+	die "$in is not a 64-bit little-endian ELF"
+cp "$in" "$out"
+# Elf64_Shdr: sh_size at 32, sh_addralign at 48
+le64 $(($3 + pad)) | dd of="$out" bs=1 seek=$((shoff + $1 * shentsize + 32)) conv=notrunc status=none
+le64 1 | dd of="$out" bs=1 seek=$((shoff + ids * shentsize + 48)) conv=notrunc status=none
+echo "misalign-ko: $out: .BTF_ids 1-aligned after $2 grown by $pad to $(($3 + pad)) bytes (1 mod 8)"
