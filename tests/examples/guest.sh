@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In the guest, bpfx loaded (tests/guest/run.sh calls it): the examples'
+# loaders over the pcap. The host compares the output with tshark
+# (tests/examples.sh check): this prints, it does not judge.
+cd "$(dirname "$0")"
+echo "BEGIN xdp-parse"
+./xdp-parse --pcap capture.pcap > dyn.jsonl 2> dyn.err
+rc=$?
+cat dyn.jsonl
+echo "END xdp-parse rc=$rc"
+cat dyn.err
+./xdp-parse --pcap capture.pcap --copy > copy.jsonl 2> copy.err
+rc=$?
+cat copy.err
+if [ "$rc" = 0 ] && cmp -s dyn.jsonl copy.jsonl; then
+	echo "examples: copy path: same results as the default path"
+else
+	echo "examples: copy path: differs (rc $rc)"
+fi
+timeout 120 ./xdp-bench capture.pcap 2>&1
+rm -f dyn.jsonl copy.jsonl
