@@ -27,7 +27,7 @@ prepare() {
 	python3 "$ex/gen-pcap.py" "$p/capture.pcap" --seed "${BPFX_PCAP_SEED:-14}" || return 1
 	python3 "$ex/tshark.py" expect "$p/capture.pcap" > "$dir/expected.jsonl" || return 1
 	[ "$(wc -l < "$dir/expected.jsonl")" -ge 2000 ] || { echo "fewer than 2000 packets" >&2; return 1; }
-	cp "$o/xdp-parse" "$o/xdp-bench" "$p/"
+	cp "$o/xdp-parse" "$o/xdp-bench" "$o/ringbuf-records" "$p/"
 	cp "$ex/guest.sh" "$p/run.sh"
 	echo "examples: $(tshark --version | head -1)"
 }
@@ -41,7 +41,7 @@ check() {
 		echo "#ex prepare:FAIL (tests/examples.sh prepare did not finish; see its log)"
 		return
 	fi
-	tr -d '\r' < "$serial" | grep -E '^(examples|xdp-parse|xdp-bench|libbpf)' | head -n 40
+	tr -d '\r' < "$serial" | grep -E '^(examples|xdp-parse|xdp-bench|ringbuf-records|libbpf)' | head -n 40
 	if ! tr -d '\r' < "$serial" | grep -q '^END xdp-parse rc=0$'; then
 		echo "#ex xdp_parse_ran:FAIL (no clean xdp-parse run in the guest)"
 	fi
@@ -52,6 +52,12 @@ check() {
 		echo "#ex xdp_parse_copy_path_same:OK"
 	else
 		echo "#ex xdp_parse_copy_path_same:FAIL"
+	fi
+	if tr -d '\r' < "$serial" | grep -q '^ringbuf-records: every record decoded' &&
+		tr -d '\r' < "$serial" | grep -q '^ringbuf-records: rc 0$'; then
+		echo "#ex ringbuf_records:OK"
+	else
+		echo "#ex ringbuf_records:FAIL"
 	fi
 	if tr -d '\r' < "$serial" | grep -q '^xdp-bench: .* 0 records differ$'; then
 		echo "#ex baseline_same_records:OK"

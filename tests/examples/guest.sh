@@ -20,3 +20,7 @@ else
 fi
 timeout 120 ./xdp-bench capture.pcap 2>&1
 rm -f dyn.jsonl copy.jsonl
+./ringbuf-records > rr.out 2>&1
+echo "ringbuf-records: rc $?"
+grep -v '^record [0-9]*: type' rr.out
+grep -c '^record [0-9]*: type' rr.out | sed 's/^/ringbuf-records: records printed as decoded: /'
