@@ -24,3 +24,21 @@ rm -f dyn.jsonl copy.jsonl
 echo "ringbuf-records: rc $?"
 grep -v '^record [0-9]*: type' rr.out
 grep -c '^record [0-9]*: type' rr.out | sed 's/^/ringbuf-records: records printed as decoded: /'
+if [ -x xdp-parse-go ]; then
+	echo "BEGIN xdp-parse-go"
+	./xdp-parse-go --pcap capture.pcap > go.jsonl 2> go.err
+	rc=$?
+	cat go.jsonl
+	echo "END xdp-parse-go rc=$rc"
+	head -n 40 go.err
+	rm -f go.jsonl
+fi
+if [ -x xdp-parse-rs ]; then
+	echo "BEGIN xdp-parse-rs"
+	./xdp-parse-rs --pcap capture.pcap > rs.jsonl 2> rs.err
+	rc=$?
+	cat rs.jsonl
+	echo "END xdp-parse-rs rc=$rc"
+	head -n 40 rs.err
+	rm -f rs.jsonl
+fi
