@@ -203,16 +203,16 @@ bpfx_apt_update() {
 # Candidate version of package $2 in suite $1 (empty if unknown).
 bpfx_candidate() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk '/^Version:/ {print $2; exit}'
+		awk '!v && /^Version:/ { v = $2 } END { if (v) print v }'
 }
 
 # Package names in the Depends of the candidate of $2 matching regex $3.
 bpfx_depends_matching() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk -v re="$3" '/^Depends:/ {
+		awk -v re="$3" '!done && /^Depends:/ {
 			sub(/^Depends:[ \t]*/, ""); n = split($0, d, ",")
 			for (i = 1; i <= n; i++) { p = d[i]; sub(/^[ \t]+/, "", p); sub(/[ \t(|].*/, "", p); if (p ~ re) print p }
-			exit }'
+			done = 1 }'
 }
 
 # bpfx_fetch_deb SUITE PKG VERSION: ensure the .deb is in $BPFX_CACHE/debs,
