@@ -42,3 +42,4 @@ if [ -x xdp-parse-rs ]; then
 	head -n 40 rs.err
 	rm -f rs.jsonl
 fi
+[ -x xdp-parse-aya ] && ./xdp-parse-aya xdp_parse.bpf.o 2>&1 | head -n 5
