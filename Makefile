@@ -8,6 +8,8 @@
 #       make install [KDIR=] [DESTDIR=] [INSTALL_MOD_PATH=] [PREFIX=/usr]
 #                  the module (extra/), the BPF headers (include/bpfx/), bpfx.pc
 #       make uninstall                           undoes make install
+#       make examples [STATIC=1]                 examples/ against the installed headers
+#                  (installed into build/examples/root first; examples/README.md)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNELS ?= 6.1 6.12 7.2
 KERNEL ?= 6.1
@@ -57,9 +59,13 @@ BPF_HEADERS := include/bpfx.h include/bpfx.bpf.h include/bpfx_compat.bpf.h \
 	include/bpfx_flags.h include/bpfx_features.h
 pcdir := $(DESTDIR)$(PREFIX)/share/pkgconfig
 
-install: modules
+install: modules install-headers
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+
+# The BPF-side headers and bpfx.pc alone (no kernel build): what BPF
+# programs and their loaders need.
+install-headers:
 	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(pcdir)
 	install -m 644 $(BPF_HEADERS) $(DESTDIR)$(PREFIX)/include/bpfx/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bpfx.pc.in > $(pcdir)/bpfx.pc
@@ -68,6 +74,15 @@ uninstall:
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/extra/bpfx.ko*
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 	rm -rf $(DESTDIR)$(PREFIX)/include/bpfx $(pcdir)/bpfx.pc
+
+# The examples, built as a user builds them: against headers installed
+# (here into a staging root) and found by pkg-config, not against include/.
+EXAMPLES_O ?= $(CURDIR)/build/examples
+examples:
+	@$(MAKE) -s install-headers DESTDIR=$(EXAMPLES_O)/root PREFIX=/usr
+	PKG_CONFIG_LIBDIR=$(EXAMPLES_O)/root/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$(EXAMPLES_O)/root \
+		$(MAKE) -C examples O=$(EXAMPLES_O) $(if $(STATIC),STATIC=$(STATIC)) $(if $(VMLINUX_BTF),VMLINUX_BTF=$(VMLINUX_BTF))
+.PHONY: examples install-headers
 
 # btfids first: the doctor reads module BTF with it where bpftool is missing.
 # btfids is optional for the doctor (it says when it cannot be built).

@@ -114,6 +114,7 @@ guest_job() {
 	cp "$ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
 	cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$p/"
 	cp "$top/tools/btfids-static" "$p/btfids"
+	[ -d "$out/examples/payload" ] && cp -r "$out/examples/payload" "$p/examples"
 	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
 	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
 	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
@@ -163,6 +164,10 @@ guest_job() {
 	local lp=$2 lf=$4
 	set -- $(counts "$kd/doctor.expect")
 	lp=$((lp + $1)) lf=$((lf + $2))
+	bash "$top/tests/examples.sh" check "$out/examples" "$kd/serial.log" > "$kd/examples.report" 2>&1
+	cat "$kd/examples.report"
+	set -- $(counts "$kd/examples.report")
+	lp=$((lp + $1)) lf=$((lf + $2))
 	set -- $line
 	echo "$(($2 + lp)) $(($4 + lf)) $6" > "$kd/result"
 }
@@ -186,6 +191,9 @@ wait_guests() {
 	done
 }
 
+# The examples (tests/examples.sh): built and checked against tshark here,
+# run by each guest (a payload subdir tests/guest/run.sh calls).
+bash "$top/tests/examples.sh" prepare "$out/examples" "$base61" > "$out/examples.log" 2>&1 || tail -20 "$out/examples.log"
 start_guests
 # Host-side checks, each a test: the build must fail loudly where it cannot
 # produce a working module, and the programs must build against a 7.x

@@ -104,6 +104,8 @@ for drv in bpfx_test_run*; do
 	fi
 done
 
+# The examples, bpfx loaded (tests/examples.sh checks their output).
+[ -f examples/run.sh ] && sh examples/run.sh
 unload
 if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
 

@@ -5,12 +5,14 @@
 # The list is everything those flows run on the host, a brand-new minimal
 # Debian 12 (mmdebstrap --variant=apt) included, which .ci/run proves:
 # build-essential for dpkg-buildpackage's build-dependency check, dh-dkms
-# and debhelper for the .deb, mmdebstrap for the DKMS root and sid chroot.
+# and debhelper for the .deb, mmdebstrap for the DKMS root and sid chroot,
+# tshark and python3 for the examples' check (tests/examples.sh; tshark asks
+# a debconf question, hence noninteractive).
 set -eu
 pkgs="build-essential gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
 pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates
-gnuplot-nox dpkg-dev debhelper dh-dkms openssl"
+gnuplot-nox dpkg-dev debhelper dh-dkms openssl python3 tshark"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
