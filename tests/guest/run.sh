@@ -81,6 +81,9 @@ m=$(mark)
 if insmod bpfx.ko; then ok insmod; else bad insmod "insmod failed"; dmesg | tail -20; fi
 if [ -f /sys/kernel/btf/bpfx ]; then ok module_btf; else bad module_btf "no /sys/kernel/btf/bpfx"; fi
 if since "$m" | grep -q "bpfx: registered"; then ok registered; else bad registered "no registration line"; fi
+# The verifier guard must be armed where it is built (6.1): else the
+# writers are missing and half the suite would fail for that reason.
+if since "$m" | grep -q "bpfx: dynptr guard missing"; then bad guard_armed "$(since "$m" | grep 'dynptr guard missing')"; fi
 since "$m" | grep bpfx
 # What the doctor says here (tests/doctor-expect.sh checks it on the host).
 [ -f bpfx-doctor ] && sh ./bpfx-doctor
@@ -104,6 +107,38 @@ done
 
 unload
 if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
+
+# The owner's override (docs/SAFETY.md, T7): bpfx reloaded with
+# unguarded_writes=1. Where the guard is built (6.1) the var_off attacks
+# must now load (only load: none is run), which proves their tests can
+# fail; elsewhere the kernel itself still refuses them.
+m=$(mark)
+if insmod bpfx.ko unguarded_writes=1; then
+	ok insmod_unguarded
+	echo "dynptr_guard: $(cat /sys/module/bpfx/parameters/dynptr_guard 2>&1)"
+	since "$m" | grep bpfx
+	# shellcheck disable=SC2086
+	./bpfx_test_run -t dynptr_guard --set BPFX_UNGUARDED=1 > unguarded.out 2>&1
+	cat unguarded.out
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' unguarded.out | tail -1)
+	if [ -n "$line" ]; then
+		set -- $line
+		pass=$((pass+$1)); fail=$((fail+$3)); skip=$((skip+${5:-0}))
+	else
+		bad unguarded_driver "no closing line"
+	fi
+	if grep -q '^off:' /sys/module/bpfx/parameters/dynptr_guard; then
+		if since "$m" | grep -q 'bpfx: unguarded_writes=1: trim, advance and clone registered without the verifier guard'; then
+			ok unguarded_logged
+		else
+			bad unguarded_logged "no kernel log line for unguarded_writes=1"
+		fi
+	fi
+	unload
+	if [ -d /sys/module/bpfx ]; then bad rmmod_unguarded "still loaded"; else ok rmmod_unguarded; fi
+else
+	bad insmod_unguarded "insmod unguarded_writes=1 failed"; since "$m" | grep bpfx
+fi
 
 # Lifecycle: load/unload cycles with a program loaded and run in between
 # (tests/test_lifecycle.c; bpfx must be unloaded here).
