@@ -10,15 +10,21 @@
 
 #include "bpfx_compat.h"
 
-#define BPFX_DYNPTR_KFUNC_IDS					\
-	BTF_ID_FLAGS(func, bpfx_dynptr_trim)			\
-	BTF_ID_FLAGS(func, bpfx_dynptr_advance)			\
+/* Kfuncs that only read a dynptr: registered on every kernel. */
+#define BPFX_DYNPTR_READ_KFUNC_IDS				\
 	BTF_ID_FLAGS(func, bpfx_dynptr_size)			\
 	BTF_ID_FLAGS(func, bpfx_dynptr_offset)			\
 	BTF_ID_FLAGS(func, bpfx_dynptr_is_null)			\
 	BTF_ID_FLAGS(func, bpfx_dynptr_is_rdonly)		\
-	BTF_ID_FLAGS(func, bpfx_dynptr_clone)			\
 	BTF_ID_FLAGS(func, bpfx_dynptr_nop)
+
+/* Kfuncs that write the 16 bytes they are given: a forged dynptr makes
+ * them a kernel write primitive, so on a verifier without the var_off
+ * check (6.1) they register only behind the guard (bpfx_guard.h). */
+#define BPFX_DYNPTR_WRITE_KFUNC_IDS				\
+	BTF_ID_FLAGS(func, bpfx_dynptr_trim)			\
+	BTF_ID_FLAGS(func, bpfx_dynptr_advance)			\
+	BTF_ID_FLAGS(func, bpfx_dynptr_clone)
 
 /* KF_ITER_*: "bpf: add support for open-coded iterator loops" (v6.4). */
 #if BPFX_HAVE_KF_ITER

@@ -33,8 +33,12 @@
  * a constant, 8-byte aligned offset onto a stack slot it tracks as an
  * initialised dynptr, or a CONST_PTR_TO_DYNPTR)? 6.1 does not: it matches a
  * module's `struct bpf_dynptr_kern *` by name in btf_check_func_arg_match()
- * and takes the slot at the constant part of the offset ("bpf: Fix missing
- * var_off check for ARG_PTR_TO_DYNPTR", v6.2, came after). The witness is the
+ * and takes the slot at the constant part of the offset, ignoring var_off
+ * and alignment ("bpf: Fix missing var_off check for ARG_PTR_TO_DYNPTR",
+ * 79168a669d81, v6.3, came after). No kfunc can see a variable offset (the
+ * pointer then names other, well-formed bytes): on 6.1 bpfx's verifier
+ * guard, dynptr_guard.c, makes the verifier refuse it; misalignment is
+ * refused below, at run time. The witness is the
  * probe kfunc_dynptr_uapi: kernels whose kfuncs take `struct bpf_dynptr *`
  * ("bpf: treewide: Align kfunc signatures to prog point-of-view", v6.11)
  * route every such argument through KF_ARG_PTR_TO_DYNPTR and
@@ -97,9 +101,9 @@ static __always_inline bool bpfx_view_ok(const struct bpf_dynptr_kern *k,
 					 u32 size_word, u32 allowed)
 {
 	if (!BPFX_VERIFIED_DYNPTR_ARGS) {
-		/* 6.1's verifier does not check a dynptr argument's
-		 * alignment (fixed in v6.2, "bpf: Fix missing var_off check
-		 * for ARG_PTR_TO_DYNPTR" and dynptr_get_spi()); a pointer one
+		/* 6.1's verifier does not check a kfunc dynptr argument's
+		 * alignment (dynptr_get_spi(), with "bpf: Fix missing var_off
+		 * check for ARG_PTR_TO_DYNPTR", v6.3); a pointer one
 		 * byte into the dynptr would make a write spill into the
 		 * next stack slot. */
 		if (unlikely((unsigned long)k & 7))

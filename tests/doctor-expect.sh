@@ -103,6 +103,11 @@ else
 	has lockdown '^OK   lockdown: none$'
 	has bpfx "^OK   bpfx: loaded, module BTF has $nk kfunc FUNCs " \
 		"^OK   bpfx: kernel log: registered $nk kfuncs for [0-9]+ hook\(s\), as module BTF says$"
+	# the verifier guard: built and armed on 6.1 (no v6.3 var_off check)
+	case $kver in
+	6.1) has guard '^OK   guard: armed: ' ;;
+	*) has guard '^OK   guard: not needed: ' ;;
+	esac
 	case $kver in
 	6.1) hasnt bpfx_names '^OK   bpfx: loaded.* (bpf_iter_bpfx_|bpfx_prog_)' "6.1 has no iterator or implicit kfuncs" ;;
 	6.12) has bpfx_names '^OK   bpfx: loaded.* bpf_iter_bpfx_dynptr_new' ;;

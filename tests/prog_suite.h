@@ -7,6 +7,9 @@
 struct prog_suite {
 	const void *(*elf_bytes)(size_t *sz);	/* from the bpftool skeleton */
 	bool features;	/* set bpfx_features from bpfx_detect_features() */
+	/* Load every program, run none, and expect each to load, whatever
+	 * its tags say: the attack programs with a guard disarmed. */
+	bool load_only;
 };
 
 void run_prog_suite(const struct prog_suite *s);

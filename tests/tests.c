@@ -12,6 +12,7 @@
 #include "implicit.skel.h"
 #include "misuse.skel.h"
 #include "nongpl.skel.h"
+#include "var_off.skel.h"
 
 void test_dynptr_ops(void);
 void test_fuzz(void);
@@ -22,6 +23,8 @@ void test_concurrency(void);
 void test_file_dynptr(void);
 void test_lifecycle(void);
 void test_implicit_args(void);
+void test_dynptr_guard(void);
+void test_dynptr_guard_override(void);
 
 #define SUITE(name, feat)						\
 static void test_##name(void)						\
@@ -38,6 +41,7 @@ SUITE(wrappers, true)
 SUITE(implicit, false)
 SUITE(misuse, false)
 SUITE(nongpl, false)
+SUITE(var_off, false)
 
 const struct bpfx_test bpfx_tests[] = {
 	{ "dynptr_ops", test_dynptr_ops },
@@ -49,6 +53,9 @@ const struct bpfx_test bpfx_tests[] = {
 	{ "dynptr_fail", test_dynptr_fail },
 	{ "misuse", test_misuse },
 	{ "nongpl", test_nongpl },
+	{ "var_off", test_var_off },
+	{ "dynptr_guard", test_dynptr_guard },
+	{ "dynptr_guard_override", test_dynptr_guard_override },
 	{ "wrappers", test_wrappers },
 	{ "natives_first", test_natives_first },
 	{ "tp_btf", test_tp_btf },

@@ -83,6 +83,11 @@ m=$(mark)
 if insmod bpfx.ko; then ok insmod; else bad insmod "insmod failed"; dmesg | tail -20; fi
 if [ -f /sys/kernel/btf/bpfx ]; then ok module_btf; else bad module_btf "no /sys/kernel/btf/bpfx"; fi
 if since "$m" | grep -q "bpfx: registered"; then ok registered; else bad registered "no registration line"; fi
+guard_built=0
+grep -q '^armed$' /sys/module/bpfx/parameters/dynptr_guard 2>/dev/null && guard_built=1
+# The verifier guard must be armed where it is built (6.1): else the
+# writers are missing and half the suite would fail for that reason.
+if since "$m" | grep -q "bpfx: dynptr guard missing"; then bad guard_armed "$(since "$m" | grep 'dynptr guard missing')"; fi
 since "$m" | grep bpfx
 # What the doctor says here (tests/doctor-expect.sh checks it on the host).
 [ -f bpfx-doctor ] && sh ./bpfx-doctor
@@ -108,6 +113,73 @@ done
 [ -f examples/run.sh ] && sh examples/run.sh
 unload
 if [ -d /sys/module/bpfx ]; then bad rmmod "still loaded"; else ok rmmod; fi
+
+# The owner's override (docs/SAFETY.md, T7): bpfx reloaded with
+# unguarded_writes=1. Where the guard is built (6.1) the var_off attacks
+# must now load (only load: none is run), which proves their tests can
+# fail; elsewhere the kernel itself still refuses them.
+m=$(mark)
+if insmod bpfx.ko unguarded_writes=1; then
+	ok insmod_unguarded
+	echo "dynptr_guard: $(cat /sys/module/bpfx/parameters/dynptr_guard 2>&1)"
+	since "$m" | grep bpfx
+	# shellcheck disable=SC2086
+	./bpfx_test_run -t dynptr_guard --set BPFX_UNGUARDED=1 > unguarded.out 2>&1
+	cat unguarded.out
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' unguarded.out | tail -1)
+	if [ -n "$line" ]; then
+		set -- $line
+		pass=$((pass+$1)); fail=$((fail+$3)); skip=$((skip+${5:-0}))
+	else
+		bad unguarded_driver "no closing line"
+	fi
+	if grep -q '^off:' /sys/module/bpfx/parameters/dynptr_guard; then
+		if since "$m" | grep -q 'bpfx: unguarded_writes=1: trim, advance and clone registered without the verifier guard'; then
+			ok unguarded_logged
+		else
+			bad unguarded_logged "no kernel log line for unguarded_writes=1"
+		fi
+	fi
+	unload
+	if [ -d /sys/module/bpfx ]; then bad rmmod_unguarded "still loaded"; else ok rmmod_unguarded; fi
+else
+	bad insmod_unguarded "insmod unguarded_writes=1 failed"; since "$m" | grep bpfx
+fi
+
+# Where the guard is built (6.1): a guard that cannot arm must leave no
+# probe behind and withhold the writers. With kprobes switched off
+# globally, registration succeeds but nothing fires, so the self-check
+# must fail; bpfx then loads read-only and says why.
+kpd=/sys/kernel/debug/kprobes
+[ -d $kpd ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+guardsyms='is_dynptr_reg_valid_init|check_func_arg_reg_off'
+if [ "$guard_built" = 1 ] && [ -w $kpd/enabled ]; then
+	insmod bpfx.ko
+	if grep -qE "$guardsyms" $kpd/list; then ok guard_probes_listed; else bad guard_probes_listed "armed, but not in $kpd/list"; fi
+	unload
+	if grep -qE "$guardsyms" $kpd/list; then bad guard_probes_gone "left in $kpd/list after rmmod"; else ok guard_probes_gone; fi
+	echo 0 > $kpd/enabled
+	m=$(mark)
+	if insmod bpfx.ko; then
+		st=$(cat /sys/module/bpfx/parameters/dynptr_guard)
+		echo 1 > $kpd/enabled
+		echo "dynptr_guard with kprobes off: $st"
+		case $st in missing:*) ok guard_missing_reported ;; *) bad guard_missing_reported "state '$st'" ;; esac
+		if since "$m" | grep -q 'bpfx: dynptr guard missing (.*): trim, advance and clone are not registered' &&
+			since "$m" | grep -q 'bpfx: registered 5 kfuncs'; then
+			ok guard_missing_readonly
+		else
+			bad guard_missing_readonly "no 'guard missing' line or not 5 (read-only) kfuncs"; since "$m" | grep bpfx
+		fi
+		if grep -qE "$guardsyms" $kpd/list; then bad guard_missing_no_probes "left in $kpd/list"; else ok guard_missing_no_probes; fi
+		unload
+	else
+		echo 1 > $kpd/enabled
+		bad guard_missing_reported "insmod failed with kprobes off"; since "$m" | grep bpfx
+	fi
+elif [ "$guard_built" = 1 ]; then
+	bad guard_missing "no writable $kpd/enabled: cannot test a guard that fails to arm"
+fi
 
 # Lifecycle: load/unload cycles with a program loaded and run in between
 # (tests/test_lifecycle.c; bpfx must be unloaded here).

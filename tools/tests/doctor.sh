@@ -260,6 +260,25 @@ t bpfx_no_kfuncs '^FAIL bpfx: loaded, but .* has no bpfx kfunc FUNCs'
 root "$running"; loaded "$w/b.btf" 4; rm "$w/fake/btfids"; DOCTOR=$w/lone/bpfx-doctor doc
 t bpfx_no_reader '^WARN bpfx: loaded, with module BTF, but neither bpftool nor btfids'
 
+# --- the verifier guard (bpfx's dynptr_guard parameter) --------------------------------------
+guard() { mkdir -p "$r/sys/module/bpfx/parameters"; echo "$1" >"$r/sys/module/bpfx/parameters/dynptr_guard"; }
+root "$running"; loaded "$w/b.btf" 4; guard armed; doc
+t guard_armed '^OK   guard: armed: '
+root "$running"; loaded "$w/b.btf" 4; guard 'not needed'; doc
+t guard_not_needed '^OK   guard: not needed: .*\(v6\.3\+\)$'
+root "$running"; loaded "$w/b.btf" 4; guard 'off: unguarded_writes=1'; doc
+t guard_off '^WARN guard: disarmed \(unguarded_writes=1\): .*read and write kernel memory' \
+	'^     -> rmmod bpfx; insmod bpfx\.ko without unguarded_writes=1'
+# missing: the writers (here trim, 1 of the 4) are withheld, and the
+# registered count is checked against that
+root "$running"; loaded "$w/b.btf" 3; guard 'missing: cannot probe x: -2'; doc
+t guard_missing '^WARN guard: missing \(cannot probe x: -2\): only the read-only kfuncs' \
+	'^OK   bpfx: kernel log: registered 3 kfuncs for 1 hook\(s\), as module BTF says$'
+root "$running"; loaded "$w/b.btf" 4; doc
+t guard_no_param '^WARN guard: .*/dynptr_guard is missing or unreadable'
+root "$other"; doc
+grep -q '^[A-Z]* *guard:' "$w/out" && bad guard_not_running "a guard line for a kernel that is not running" || ok guard_not_running
+
 # --- the same answers from dash and busybox sh (the guest's shell) ----------------------------
 # busybox runs its own applets before PATH (Debian's prefers them): its
 # dmesg is the real one, so the kernel log line is left out of the compare.
