@@ -16,7 +16,8 @@
 #      BPFX_QEMU_ACCEL  -accel value (default tcg,thread=multi; -icount needs
 #                       single-threaded TCG: BPFX_QEMU_ACCEL=tcg,thread=single)
 #      BPFX_KERNEL_ARGS  extra kernel command line, e.g. "lockdown=integrity"
-#      BPFX_BOOT_TIMEOUT seconds (default 300)
+#      BPFX_BOOT_TIMEOUT seconds (default 600: a loaded 2-core host ran a
+#                        healthy 6.12 guest past 300 s while other matrices ran)
 #      BPFX_BUSYBOX     static busybox to use (default /bin/busybox; for
 #                       another BPFX_ARCH, one built for it)
 #      BPFX_ARCH        the kernel's architecture (lib.sh): amd64 boots in
@@ -38,7 +39,7 @@ if command -v file >/dev/null; then
 	*) die "$busybox is not statically linked (need busybox-static)" ;;
 	esac
 fi
-timeout_s=${BPFX_BOOT_TIMEOUT:-300}
+timeout_s=${BPFX_BOOT_TIMEOUT:-600}
 case $BPFX_ARCH in
 amd64) qemu=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
 # pauth-impdef: QEMU's own pointer-authentication algorithm; the
