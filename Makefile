@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bpfx: make [KDIR=<kernel build dir>] [VMLINUX_BTF=<base BTF file>]
-#       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
-#       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
+#       make check [KERNELS="<rows>"|all]     the QEMU test matrix (rows: tests/kernels.list)
+#       make demo  [KERNEL=<row>]               boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
 #       make bench [KERNELS=...]                kfunc/iterator benchmarks (docs/BENCHMARKS.md)
 #       make doctor [KDIR=...]                  what stops bpfx building or loading here
@@ -9,8 +9,10 @@
 #                  the module (extra/), the BPF headers (include/bpfx/), bpfx.pc
 #       make uninstall                           undoes make install
 KDIR ?= /lib/modules/$(shell uname -r)/build
-KERNELS ?= 6.1 6.12 7.2
-KERNEL ?= 6.1
+# Rows of tests/kernels.list (or aliases, or "all"); empty: its default set /
+# its first row.
+KERNELS ?=
+KERNEL ?=
 export VMLINUX_BTF PAHOLE_FLAGS BPFX_SYSROOT
 
 all: modules

@@ -48,14 +48,49 @@ bpfx_lock() {
 }
 
 # ---------------------------------------------------------------- kernels
-# Map the user-facing kernel name to the canonical key used for env files.
-bpfx_norm_kver() {
-	case "$1" in
-	6.1) echo 6.1 ;;
-	6.12) echo 6.12 ;;
-	7.2 | 7.x | sid) echo 7.2 ;;
-	*) die "unknown kernel '$1' (expected 6.1, 6.12, 7.2 / 7.x / sid)" ;;
-	esac
+# The kernels are data: tests/kernels.list, one row per kernel (see there).
+BPFX_KERNELS_LIST=${BPFX_KERNELS_LIST:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/kernels.list}
+
+# The rows, comments and blank lines dropped.
+bpfx_list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$BPFX_KERNELS_LIST"; }
+
+# bpfx_row NAME: the row called NAME (or with NAME among its aliases) into
+# ROW ROW_SUITES ROW_FLAVOUR ROW_ARCH ROW_USERLAND ROW_SET ROW_ALIASES
+# ROW_STATUS (empty, or "unsupported <why>").
+bpfx_row() {
+	local line
+	line=$(bpfx_list | awk -v n="$1" '$1 == n { print; exit }
+		{ k = split($7, a, ","); for (i = 1; i <= k; i++) if (a[i] == n) { print; exit } }')
+	[ -n "$line" ] || die "unknown kernel '$1' (tests/kernels.list has: $(bpfx_list | awk '{ printf "%s%s ", $1, ($7 != "-" ? " (" $7 ")" : "") }'))"
+	read -r ROW ROW_SUITES ROW_FLAVOUR ROW_ARCH ROW_USERLAND ROW_SET ROW_ALIASES ROW_STATUS <<<"$line"
+}
+
+# The canonical row name for a name or alias (dies if unknown).
+bpfx_norm_kver() { bpfx_row "$1" && echo "$ROW"; }
+
+# bpfx_select [NAME|all|default]...: row names, in the file's order
+# ("default" when nothing is given).
+bpfx_select() {
+	local n want=" "
+	[ $# -gt 0 ] || set -- default
+	for n; do
+		case $n in
+		all) want+="$(bpfx_list | awk '{ printf "%s ", $1 }')" ;;
+		default) want+="$(bpfx_list | awk '$6 == "default" { printf "%s ", $1 }')" ;;
+		*) bpfx_row "$n" || return 1; want+="$ROW " ;;
+		esac
+	done
+	bpfx_list | awk -v w="$want" '{ if (index(w, " " $1 " ")) print $1 }'
+}
+
+# The first row: the programs' BTF baseline.
+bpfx_baseline_row() { bpfx_list | awk '{ print $1; exit }'; }
+
+# The release this machine runs (bookworm on a Debian 12 host): rows whose
+# userland is this are built on the host.
+bpfx_host_userland() {
+	[ -z "${BPFX_HOST_USERLAND:-}" ] || { echo "$BPFX_HOST_USERLAND"; return; }
+	(. /etc/os-release && echo "${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}")
 }
 
 bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1").env"; }
@@ -80,6 +115,21 @@ bpfx_mirror_for_suite() {
 	uri=${uri%/}
 	[ -n "$uri" ] || die "no APT source for suite '$suite' in this machine's apt configuration"
 	printf '%s\n' "$uri"
+}
+
+# bpfx_mirror_for SUITE: the URI for any Debian suite, from this machine's
+# apt configuration: the suite's own entry if there is one; else a
+# *-security suite lives where the host release's security suite does, and
+# every other suite (backports, the next release, sid, experimental) in the
+# archive that serves the host release.
+bpfx_mirror_for() {
+	local uri host
+	uri=$(bpfx_mirror_for_suite "$1" 2>/dev/null) && { echo "$uri"; return; }
+	host=$(bpfx_host_userland)
+	case $1 in
+	*-security) bpfx_mirror_for_suite "$host-security" ;;
+	*) bpfx_mirror_for_suite "$host" ;;
+	esac
 }
 
 # bpfx_parse_sources SUITE FILE...: "deb" URIs carrying SUITE (first per file).
@@ -132,22 +182,26 @@ bpfx_parse_sources() {
 # cache: own sources list, lists and archive cache; the system's sources
 # and lists are never read or written by it.  One root per suite keeps the
 # metapackage candidate unambiguous (sid would otherwise win over bpo).
-bpfx_apt_root() { echo "$BPFX_CACHE/apt/$1"; }
+bpfx_apt_root() { echo "$BPFX_CACHE/apt/${1//,/+}"; }
 
+# bpfx_apt_setup SUITES: private sources for a comma-separated suite list.
 bpfx_apt_setup() {
-	local suite=$1 root mirror
-	root=$(bpfx_apt_root "$suite")
-	# Backports and sid live in the main archive: the URI serving bookworm.
-	mirror=$(bpfx_mirror_for_suite bookworm)
+	local suites=$1 root s
+	root=$(bpfx_apt_root "$suites")
 	mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$root/etc/preferences.d" "$root/etc/sources.list.d"
-	printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$mirror" "$suite" >"$root/etc/sources.list.new"
+	local m
+	: >"$root/etc/sources.list.new"
+	for s in ${suites//,/ }; do
+		m=$(bpfx_mirror_for "$s") || die "no mirror for $s"
+		printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$m" "$s" >>"$root/etc/sources.list.new"
+	done
 	if ! cmp -s "$root/etc/sources.list.new" "$root/etc/sources.list" 2>/dev/null; then
 		mv "$root/etc/sources.list.new" "$root/etc/sources.list"
 		rm -f "$root/updated.stamp"   # source changed: lists are stale
 	else
 		rm -f "$root/etc/sources.list.new"
 	fi
-	msg "apt[$suite]: source $(cut -d' ' -f3- "$root/etc/sources.list")"
+	msg "apt[$suites]: $(cut -d' ' -f3- "$root/etc/sources.list" | tr '\n' ';')"
 }
 
 # bpfx_apt SUITE apt-get|apt-cache ARGS...: run an APT tool with the
@@ -186,12 +240,16 @@ bpfx_apt_update() {
 		mkdir -p "$BPFX_CACHE/apt"
 		stamp=$BPFX_CACHE/apt/system-updated.stamp
 	else
-		bpfx_apt_setup "$suite"
 		stamp=$(bpfx_apt_root "$suite")/updated.stamp
 	fi
-	bpfx_lock "apt-$suite" 8
 	age=$BPFX_APT_MAX_AGE
-	if [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; then
+	fresh() { [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; }
+	# Fresh lists were made from the current sources: the mirror lookup
+	# (apt-get indextargets, seconds on a loaded host) is only redone
+	# with the lists.
+	[ "$suite" = system ] || fresh || bpfx_apt_setup "$suite"
+	bpfx_lock "apt-$suite" 8
+	if fresh; then
 		msg "apt[$suite]: lists fresh (< ${age}s), not updating"
 	else
 		bpfx_apt "$suite" apt-get -q update >&2 || die "apt-get update failed for $suite"
@@ -203,16 +261,16 @@ bpfx_apt_update() {
 # Candidate version of package $2 in suite $1 (empty if unknown).
 bpfx_candidate() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk '/^Version:/ {print $2; exit}'
+		awk '!v && /^Version:/ { v = $2 } END { if (v) print v }'
 }
 
 # Package names in the Depends of the candidate of $2 matching regex $3.
 bpfx_depends_matching() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk -v re="$3" '/^Depends:/ {
+		awk -v re="$3" '!done && /^Depends:/ {
 			sub(/^Depends:[ \t]*/, ""); n = split($0, d, ",")
 			for (i = 1; i <= n; i++) { p = d[i]; sub(/^[ \t]+/, "", p); sub(/[ \t(|].*/, "", p); if (p ~ re) print p }
-			exit }'
+			done = 1 }'
 }
 
 # bpfx_fetch_deb SUITE PKG VERSION: ensure the .deb is in $BPFX_CACHE/debs,
