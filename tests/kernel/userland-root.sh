@@ -105,10 +105,14 @@ for p in "$@"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	t0=$(bpfx_now)
-	# The debs the host already fetched (boot images) seed apt's cache;
-	# apt checks their hashes.
+	# The debs the host already fetched (boot images) seed apt's cache
+	# (hard links: no second copy); apt checks their hashes.
 	mkdir -p "$root/var/cache/apt/archives"
-	cp -n "$BPFX_CACHE"/debs/linux-*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
+	for d in "$BPFX_CACHE"/debs/linux-*.deb; do
+		[ -e "$d" ] || continue
+		f=$root/var/cache/apt/archives/${d##*/}
+		[ -e "$f" ] || ln "$d" "$f" 2>/dev/null || cp "$d" "$f"
+	done
 	msg "installing ${missing[*]}"
 	if ! in_root apt-get install -y -q "${missing[@]}" >&2; then
 		msg "not in the root's package lists: apt-get update, then again"
