@@ -5,7 +5,7 @@
 # The list is everything those flows run on the host, a brand-new minimal
 # Debian 12 (mmdebstrap --variant=apt) included, which .ci/run proves:
 # build-essential for dpkg-buildpackage's build-dependency check, dh-dkms
-# and debhelper for the .deb, mmdebstrap for the DKMS root and sid chroot.
+# and debhelper for the .deb, mmdebstrap for the userland roots (tests/kernels.list).
 set -eu
 pkgs="build-essential gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev

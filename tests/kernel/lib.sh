@@ -2,7 +2,7 @@
 # Shared helpers for the kernel test scripts (prepare.sh, build-in.sh, boot.sh,
 # smoke.sh).  Source it; it defines functions and a few variables only.
 #
-#   BPFX_CACHE        persistent cache (debs, unpacked kernels, sid chroot,
+#   BPFX_CACHE        persistent cache (debs, unpacked kernels, userland roots,
 #                     private APT state). Default /var/cache/bpfx.
 #   BPFX_WORK         per-run outputs (env files, logs). Default $BPFX_CACHE/work.
 #   BPFX_APT_MAX_AGE  seconds after which package lists are refreshed
