@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bpfx: make [KDIR=<kernel build dir>] [VMLINUX_BTF=<base BTF file>]
-#       make check [KERNELS="6.1 6.12 7.2"]    the QEMU test matrix
-#       make demo  [KERNEL=6.1]                 boot a kernel, run the sample
+#       make check [KERNELS="<rows>"|all]     the QEMU test matrix (rows: tests/kernels.list)
+#       make demo  [KERNEL=<row>]               boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
 #       make bench [KERNELS=...]                kfunc/iterator benchmarks (docs/BENCHMARKS.md)
 #       make doctor [KDIR=...]                  what stops bpfx building or loading here
@@ -11,8 +11,10 @@
 #       make examples [STATIC=1]                 examples/ against the installed headers
 #                  (installed into build/examples/root first; examples/README.md)
 KDIR ?= /lib/modules/$(shell uname -r)/build
-KERNELS ?= 6.1 6.12 7.2
-KERNEL ?= 6.1
+# Rows of tests/kernels.list (or aliases, or "all"); empty: its default set /
+# its first row.
+KERNELS ?=
+KERNEL ?=
 export VMLINUX_BTF PAHOLE_FLAGS BPFX_SYSROOT
 
 all: modules
@@ -25,8 +27,12 @@ all: modules
 	@echo "  CONFIGURE $(KDIR)"
 	@sh compat/configure.sh $(KDIR) $(CURDIR)/.compat
 
+# tools/btfids runs here, on the build machine: HOSTCC, never the target's CC.
+# (DKMS exports CC from the headers' .kernelvariables: for a cross build,
+# aarch64-linux-gnu-gcc-14, which cannot link against this machine's libbpf.)
+HOSTCC ?= gcc
 tools/btfids: tools/btfids.c
-	$(MAKE) -C tools btfids
+	$(MAKE) -C tools btfids CC=$(HOSTCC)
 
 modules: .compat/bpfx.mk tools/btfids
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -87,7 +93,7 @@ examples:
 # btfids first: the doctor reads module BTF with it where bpftool is missing.
 # btfids is optional for the doctor (it says when it cannot be built).
 doctor:
-	-@$(MAKE) -s -C tools btfids 2>/dev/null
+	-@$(MAKE) -s -C tools btfids CC=$(HOSTCC) 2>/dev/null
 	@sh tools/bpfx-doctor -k $(KDIR)
 .PHONY: doctor
 

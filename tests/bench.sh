@@ -12,14 +12,15 @@
 # Writes $BPFX_WORK/bench/{results.txt,table.md,ratios.dat,disasm-*.txt} and
 # the plot docs/bench-ratios.png (BENCH_PNG= to put it elsewhere).
 #
-# usage: tests/bench.sh [6.1] [6.12] [7.2]
+# usage: tests/bench.sh [ROW|all]...  (tests/kernels.list; none: the default set)
 # env: BENCH_ARGS (driver args, e.g. "--quick -n 3"), BENCH_CLOCKS ("insns ns"),
 #      BENCH_REPORT_ONLY=1 (no boots: tables and plot from the last results.txt)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/kernel/lib.sh"
 BPFX_LOG_TAG=bench
-kernels=${*:-6.1 6.12 7.2}
+kernels=$(bpfx_select "$@") || exit 1
+baseline=$(bpfx_baseline_row)
 clocks=${BENCH_CLOCKS:-insns ns}
 out=$BPFX_WORK/bench
 png=${BENCH_PNG:-$top/docs/bench-ratios.png}
@@ -36,14 +37,14 @@ mkdir -p "$out"
 for k in $kernels; do
 	bash "$top/tests/kernel/prepare.sh" "$k" >&2 || die "prepare $k failed"
 done
-# The programs build against 6.1's BTF (the least any kernel offers), as
-# for make check; the driver links Debian 12's libbpf statically.
-. "$(bpfx_env_file 6.1)" 2>/dev/null || bash "$top/tests/kernel/prepare.sh" 6.1 >&2
-. "$(bpfx_env_file 6.1)"
-"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$out/vmlinux-6.1.btf" >/dev/null ||
+# The programs build against the baseline row's BTF (the least any kernel
+# offers), as for make check; the driver links the host's libbpf statically.
+. "$(bpfx_env_file "$baseline")" 2>/dev/null || bash "$top/tests/kernel/prepare.sh" "$baseline" >&2
+. "$(bpfx_env_file "$baseline")"
+"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$out/vmlinux-base.btf" >/dev/null ||
 	die "no BTF from $VMLINUZ"
 step "bench driver" make -s -C "$top/tests" O="$out/progs" \
-	VMLINUX_BTF="$out/vmlinux-6.1.btf" "$out/progs/bpfx_bench" ||
+	VMLINUX_BTF="$out/vmlinux-base.btf" "$out/progs/bpfx_bench" ||
 	die "building progs/bench.bpf.c / tests/bench.c failed"
 
 # What runs on the hot path: the JITed op programs, and the kfunc bodies as
@@ -59,6 +60,7 @@ done
 
 for k in $kernels; do
 	. "$(bpfx_env_file "$k")"
+	KVER=$k
 	kd=$out/$KVER
 	mkdir -p "$kd"
 	msg "=== $KVER: $KREL ==="
@@ -90,7 +92,7 @@ EOF
 		fi
 		t1=$(bpfx_now)
 		BPFX_BOOT_TIMEOUT=${BPFX_BOOT_TIMEOUT:-900} \
-			bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial-$c.log" >/dev/null 2>"$kd/boot-$c.err" ||
+			BPFX_MEMCHECK_ARGS= bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial-$c.log" >/dev/null 2>"$kd/boot-$c.err" ||
 			{ tail -n 20 "$kd/boot-$c.err" "$kd/serial-$c.log"; die "$KVER/$c: boot failed"; }
 		tr -d '\r' <"$kd/serial-$c.log" | grep -E '^(bench|jit|kcode|vuln|guest:) ' >"$kd/$c.txt"
 		grep -q "^bench $KVER $c done ok" "$kd/$c.txt" ||
@@ -121,7 +123,7 @@ table=$out/table.md dat=$out/ratios.dat
 : >"$table"
 : >"$dat"
 for k in $kernels; do
-	kv=$(bpfx_norm_kver "$k")
+	kv=$k
 	awk -v k="$kv" -v out="$dat" '
 		$1 == "bench" && $2 == k && $4 == "kfunc" {
 			c = $3; n = $5; names[n] = 1; order[n] = order[n] ? order[n] : ++no

@@ -5,13 +5,20 @@
 # driver and tests/guest/run.sh, and collect the results. Prints a summary
 # per kernel and, last, "N passed, N failed, N skipped".
 #
-# usage: tests/check.sh [6.1] [6.12] [7.2]
+# usage: tests/check.sh [ROW|all|default]...  (rows of tests/kernels.list,
+#        or their aliases; none: the default set)
 # env: BPFX_CACHE (default /var/cache/bpfx), BPFX_TEST_ARGS (driver args)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/kernel/lib.sh"
 BPFX_LOG_TAG=check
-kernels=${*:-6.1 6.12 7.2}
+kernels=$(bpfx_select "$@") || exit 1
+kernels=$(echo $kernels)
+host_userland=$(bpfx_host_userland)
+# The architectures of this run; per arch a baseline row (its first in the
+# list), whose BTF that arch's programs are built against.
+arches=$(for k in $kernels; do bpfx_row "$k"; echo "$ROW_ARCH"; done | awk '!seen[$0]++')
+baseline=$(bpfx_baseline_row "$BPFX_HOST_ARCH")
 out=$BPFX_WORK/check
 # One matrix at a time: runs share $out and the chroot.
 exec 9>"$BPFX_CACHE/check.lock"
@@ -27,67 +34,149 @@ counts() { echo "$(grep -c '^#.*:OK$' "$1") $(grep -c '^#.*:FAIL' "$1")"; }
 
 add() { # kernel passed failed skipped
 	summary[$1]="$2 passed, $3 failed, $4 skipped"
+	# A row marked unsupported (tests/kernels.list): its results are the
+	# evidence, its failures do not fail the run.
+	if [[ " $kernels " == *" $1 "* ]] && bpfx_row "$1" && [ "${ROW_STATUS%%:*}" = unsupported ]; then
+		if [ "$3" = 0 ]; then
+			summary[$1]+=" (marked unsupported, but passes: remove the mark in tests/kernels.list)"
+		else
+			summary[$1]+=" (unsupported, not counted: ${ROW_STATUS#unsupported: })"
+			set -- "$1" "$2" 0 "$4"
+		fi
+	fi
 	total_p=$((total_p + $2)) total_f=$((total_f + $3)) total_s=$((total_s + $4))
 }
 
-# 1. the kernels, their BTF (6.1 from its vmlinuz), the BPF programs and driver
-# 6.1 and 6.12 first; then the Debian 12 root for their DKMS tests (about a
-# minute of mmdebstrap on a cold cache) is made in the background while
-# sid's chroot is made for 7.2.
-is_sid() { case $1 in 7.2 | 7.x | sid) return 0 ;; esac; return 1; }
-for k in $kernels; do
-	is_sid "$k" && continue
-	bash "$top/tests/kernel/prepare.sh" "$k" || add "$k" 0 1 0
+# 1. the kernels, their BTF, the BPF programs and driver. prepare.sh runs
+# for BPFX_PREPARE_JOBS rows at once (default 3: mostly apt queries and
+# downloads; rows sharing a userland root take turns on its lock), host-built
+# rows first (their downloads are the quick ones); each row's log is printed
+# whole when it ends. The baseline row of each arch is always prepared: the
+# programs are built against its BTF.
+msg "kernels: $kernels"
+prep_pid=() prep_row=()
+prep_reap() { # wait for the oldest job; a failed row is marked
+	local k=${prep_row[0]}
+	wait "${prep_pid[0]}" || { [[ " $kernels " == *" $k "* ]] && add "$k" 0 1 0; }
+	cat "$out/prepare-$k.log" >&2
+	prep_pid=("${prep_pid[@]:1}") prep_row=("${prep_row[@]:1}")
+}
+to_prepare=$(for k in $kernels; do bpfx_row "$k"; [ "$ROW_USERLAND" = "$host_userland" ] && echo "$k"; done
+	for k in $kernels; do bpfx_row "$k"; [ "$ROW_USERLAND" != "$host_userland" ] && echo "$k"; done
+	for a in $BPFX_HOST_ARCH $arches; do
+		b=$(bpfx_baseline_row "$a")
+		case " $kernels " in *" $b "*) ;; *) echo "$b" ;; esac
+	done)
+for k in $to_prepare; do
+	[ "${#prep_pid[@]}" -lt "${BPFX_PREPARE_JOBS:-3}" ] || prep_reap
+	bash "$top/tests/kernel/prepare.sh" "$k" >"$out/prepare-$k.log" 2>&1 &
+	prep_pid+=($!) prep_row+=("$k")
 done
-case " $kernels " in *" 6.1 "* | *" 6.12 "*)
-	bash "$top/tests/kernel/bookworm-root.sh" > "$out/bookworm-root.log" 2>&1 & ;;
-esac
-for k in $kernels; do
-	is_sid "$k" || continue
-	bash "$top/tests/kernel/prepare.sh" "$k" || add "$k" 0 1 0
-done
-. "$(bpfx_env_file 6.1)" 2>/dev/null || bash "$top/tests/kernel/prepare.sh" 6.1
+while [ "${#prep_pid[@]}" -gt 0 ]; do prep_reap; done
 # The modules under test come from Debian's DKMS (tests/dkms.sh: the
-# bpfx-dkms .deb on bookworm for 6.1/6.12, dkms by hand in the sid chroot
-# for 7.2), signed with a throwaway MOK; built while the programs build.
+# bpfx-dkms .deb installed in each row's userland root), signed with a
+# throwaway MOK; built while the programs build.
 dkms_k=
 for k in $kernels; do
-	[ -z "${summary[$k]:-}" ] && dkms_k+=" $(bpfx_norm_kver "$k")"
+	[ -z "${summary[$k]:-}" ] && dkms_k+=" $k"
 done
 bash "$top/tests/dkms.sh" "$out/dkms" $dkms_k > "$out/dkms.out" 2>&1 &
 dkms_pid=$!
 # A failing step (die) must not leave DKMS or guests running behind us.
 trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
-. "$(bpfx_env_file 6.1)"
-base61=$out/vmlinux-6.1.btf
-"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base61" || die "no BTF from $VMLINUZ"
 step "static btfids (the doctor's BTF reader in the guests)" make -s -C "$top/tools" btfids-static
-step "BPF programs and driver" make -s -C "$top/tests" O="$out/progs" \
-	VMLINUX_BTF="$base61" || die "building the BPF programs / driver failed"
+# build_progs ARCH: the BPF programs and the static driver (and a static
+# btfids for the doctor) for ARCH's guests, in $out/progs-ARCH, against the
+# BTF of ARCH's baseline row. Another arch than the host's: Debian's -dev
+# packages of that arch unpacked (sysroot.sh) and its cross compiler.
+build_progs() {
+	local a=$1 b btf sr cross
+	b=$(bpfx_baseline_row "$a")
+	btf=$out/vmlinux-$b.btf
+	(. "$(bpfx_env_file "$b")" && "$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$btf") || die "no BTF from $b's image"
+	if [ "$a" = "$BPFX_HOST_ARCH" ]; then
+		make -s -C "$top/tests" O="$out/progs-$a" VMLINUX_BTF="$btf" || return 1
+		cp "$top/tools/btfids-static" "$out/progs-$a/btfids"
+		return
+	fi
+	sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh") || return 1
+	cross=$(dpkg-architecture -a"$a" -qDEB_HOST_GNU_TYPE 2>/dev/null)-
+	make -s -C "$top/tests" O="$out/progs-$a" VMLINUX_BTF="$btf" BPF_ARCH="$(bpf_arch "$a")" \
+		SYSROOT="$sr" CC="${cross}gcc" || return 1
+	"${cross}gcc" -O2 -Wall -static -I"$sr/usr/include" -o "$out/progs-$a/btfids" "$top/tools/btfids.c" \
+		-L"$sr/usr/lib/${cross%-}" -lbpf -lelf -lz || return 1
+	cp "$sr/bin/busybox" "$out/progs-$a/busybox"
+}
+# bpf_tracing.h's name for a Debian architecture.
+bpf_arch() { case $1 in amd64) echo x86 ;; *) echo "$1" ;; esac; }
+for a in $arches; do
+	step "BPF programs and driver for $a" build_progs "$a" || die "building the BPF programs / driver for $a failed"
+done
+base_btf=$out/vmlinux-$baseline.btf
+[ -f "$base_btf" ] || (. "$(bpfx_env_file "$baseline")" && "$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base_btf") ||
+	die "no BTF from $baseline's image"
 
-# The same driver built in the sid chroot, with sid's libbpf (static): the
+# The roots of this run's rows that are not the host's release, and in each
+# the row with the newest kernel.
+declare -A root_row
+for k in $dkms_k; do
+	. "$(bpfx_env_file "$k")"
+	[ -n "$BUILD_ROOT" ] && [ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ] || continue
+	if [ -z "${root_row[$BUILD_ROOT]:-}" ] ||
+		dpkg --compare-versions "$PKG_VERSION" gt "$(. "$(bpfx_env_file "${root_row[$BUILD_ROOT]}")" && echo "$PKG_VERSION")"; then
+		root_row[$BUILD_ROOT]=$k
+	fi
+done
+# The same driver built with the newest libbpf of those roots (static): the
 # programs must work whatever libbpf loads them, and libbpf >= 1.2 also
 # resolves the ___flavour names the natives-first wrappers need.
-sid_driver=
-case " $kernels " in *" 6.12 "*|*" 7.2 "*|*" 7.x "*|*" sid "*)
-	if ! { . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ]; }; then
-		msg "SKIP: the driver with sid's libbpf (and the 7.x vmlinux.h checks): no sid chroot yet; make check KERNELS='6.12 7.2' builds it"
-	else
-		d=$BUILD_ROOT/build/driver
-		rm -rf "$d" && mkdir -p "$d"
-		srcs=$(make -s -C "$top/tests" print-srcs)
-		(cd "$top/tests" && cp $srcs *.h "$d/")
-		cp "$top"/include/*.h "$top"/progs/*.h \
-			"$out"/progs/*.skel.h "$d/"
-		if chroot "$BUILD_ROOT" sh -c 'cd /build/driver && cc -O2 -Wall -Werror -I. -static -o bpfx_test_run *.c -lbpf -lelf -lz -lzstd -lpthread' >"$out/sid-driver.log" 2>&1; then
-			sid_driver=$out/bpfx_test_run-sid
-			cp "$d/bpfx_test_run" "$sid_driver"
-			msg "driver with sid's libbpf: $(chroot "$BUILD_ROOT" dpkg-query -W -f='${Version}' libbpf-dev)"
-		else
-			cat "$out/sid-driver.log"; die "building the driver in the sid chroot failed"
-		fi
-	fi ;;
-esac
+new_driver= new_root=
+for r in "${!root_row[@]}"; do
+	v=$(dpkg-query --admindir="$r/var/lib/dpkg" -W -f='${Version}' libbpf-dev 2>/dev/null) || continue
+	if [ -z "$new_root" ] || dpkg --compare-versions "$v" gt "$(dpkg-query --admindir="$new_root/var/lib/dpkg" -W -f='${Version}' libbpf-dev)"; then
+		new_root=$r
+	fi
+done
+# newer_driver ARCH: that driver for ARCH's guests, built in new_root; for
+# another arch than the host's with the root's cross compiler, against its
+# release's -dev packages of that arch (sysroot.sh) copied into the root.
+newer_driver() {
+	local a=$1 nu d cc=cc inc= sr cross
+	nu=$(basename "$new_root")
+	d=$new_root/build/driver-$a
+	rm -rf "$d" && mkdir -p "$d"
+	(cd "$top/tests" && cp $(make -s -C "$top/tests" print-srcs) *.h "$d/")
+	cp "$top"/include/*.h "$top"/progs/*.h "$out/progs-$a"/*.skel.h "$d/"
+	if [ "$a" != "$BPFX_HOST_ARCH" ]; then
+		cross=$(dpkg-architecture -a"$a" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+		bash "$top/tests/kernel/userland-root.sh" "$nu" "gcc-$cross" "libc6-dev-$a-cross" >/dev/null 2>"$out/$nu-driver-$a.log" || return 1
+		sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh" "$nu" 2>>"$out/$nu-driver-$a.log") || return 1
+		cp -a "$sr" "$d/sysroot"
+		cc=$(cd "$new_root/usr/bin" && ls "$cross"-gcc-[0-9]* 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$cc" ] || { echo "no $cross-gcc-N in the $nu root" >>"$out/$nu-driver-$a.log"; return 1; }
+		inc="-Isysroot/usr/include -Lsysroot/usr/lib/$cross"
+	fi
+	chroot "$new_root" sh -c "cd /build/driver-$a && $cc -O2 -Wall -Werror -I. $inc -static -o bpfx_test_run *.c -lbpf -lelf -lz -lzstd -lpthread" \
+		>>"$out/$nu-driver-$a.log" 2>&1 || return 1
+	cp "$d/bpfx_test_run" "$out/bpfx_test_run-$nu-$a"
+	msg "driver for $a with $nu's libbpf: $(chroot "$new_root" dpkg-query -W -f='${Version}' libbpf-dev)"
+}
+if [ -z "$new_root" ]; then
+	msg "SKIP: the driver with a newer libbpf (and the vmlinux.h checks): no row of this run is built outside the host's $host_userland"
+else
+	for a in $arches; do
+		newer_driver "$a" || { cat "$out/$(basename "$new_root")-driver-$a.log"; die "building the $a driver in the $(basename "$new_root") root failed"; }
+	done
+	new_driver=$out/bpfx_test_run-$(basename "$new_root")
+fi
+
+# probes ROW: bpfx's compat probe results for ROW's kernel, from its DKMS
+# build log, as PROBE_<NAME>=y|n lines (what bpfx registers there). A
+# failed probe's line also says why: "probe NAME n (the compiler's reason)".
+probes() {
+	sed -n 's/^ *probe \([a-z0-9_]*\) *\([yn]\)\( (.*)\)\{0,1\}$/\1 \2/p' "$out/dkms/$1/make.log" 2>/dev/null |
+		awk '{ print "PROBE_" toupper($1) "=" $2 }'
+}
 
 # One kernel's guest run; prints its lines into $kd/report and
 # "passed failed skipped" into $kd/result. Runs as a background job: it
@@ -97,6 +186,7 @@ esac
 guest_job() {
 	local k=$1 kd ko p brc line lline i fd
 	. "$(bpfx_env_file "$k")"
+	KVER=$k
 	kd=$out/$KVER
 	mkdir -p "$kd"
 	echo "0 1 0" > "$kd/result"
@@ -111,11 +201,24 @@ guest_job() {
 	grep -E 'probe |BTF|btfids' "$out/dkms/$KVER/make.log"
 	p=$kd/payload
 	mkdir -p "$p"
-	cp "$ko" "$top/tests/guest/run.sh" "$out/progs/bpfx_test_run" "$p/"
+	cp "$ko" "$top/tests/guest/run.sh" "$out/progs-$BPFX_ARCH/bpfx_test_run" "$p/"
 	cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$p/"
-	cp "$top/tools/btfids-static" "$p/btfids"
-	[ -d "$out/examples/payload" ] && cp -r "$out/examples/payload" "$p/examples"
-	[ "$KVER" != 6.1 ] && [ -n "$sid_driver" ] && cp "$sid_driver" "$p/"
+	cp "$out/progs-$BPFX_ARCH/btfids" "$p/btfids"
+	local busybox=
+	[ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ] || busybox=$out/progs-$BPFX_ARCH/busybox
+	# The examples' loaders are built for this host's arch only.
+	if [ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ]; then
+		[ -d "$out/examples/payload" ] && cp -r "$out/examples/payload" "$p/examples"
+	else
+		msg "SKIP the examples on $KVER: their loaders (C, Go, Rust) are built for $BPFX_HOST_ARCH only"
+	fi
+	# What bpfx registers on this kernel, from its build.
+	eval "$(probes "$KVER")"
+	# The newer-libbpf driver where the verifier takes the UAPI
+	# struct bpf_dynptr in kfuncs (the kernel's own dynptr kfuncs, which
+	# the natives-first wrappers resolve, exist there).
+	[ "${PROBE_KFUNC_DYNPTR_UAPI:-n}" = y ] && [ -n "$new_driver" ] &&
+		cp "$new_driver-$BPFX_ARCH" "$p/${new_driver##*/}"
 	echo "${BPFX_TEST_ARGS:-}" > "$p/args"
 	echo "BPFX_CYCLES=${BPFX_CYCLES:-100}" > "$p/env"
 	# Modules the init self-check must refuse: no BTF; unresolved ids;
@@ -127,7 +230,7 @@ guest_job() {
 	"$objcopy" --dump-section=.BTF_ids="$kd/ids.bin" "$p/bpfx.ko" "$kd/dump.ko" &&
 		head -c "$(stat -c %s "$kd/ids.bin")" /dev/zero > "$kd/zero.bin" &&
 		"$objcopy" --update-section=.BTF_ids="$kd/zero.bin" "$p/bpfx.ko" "$p/bpfx-noids.ko"
-	bash "$top/tests/kernel/misalign-ko.sh" "$p/bpfx.ko" "$p/bpfx-misaligned.ko"
+	bash "$top/tests/kernel/misalign-ko.sh" "$p/bpfx.ko" "$p/bpfx-misaligned.ko" 2>&1
 	while :; do
 		for i in $(seq "${BPFX_QEMU_SLOTS:-3}"); do
 			exec {fd}>"$out/qemu-slot$i.lock"
@@ -136,14 +239,16 @@ guest_job() {
 		done
 		sleep 0.5
 	done
-	bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
+	BPFX_ARCH=$BPFX_ARCH BPFX_BUSYBOX=$busybox \
+		bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$p" "$kd/serial.log" > /dev/null 2>"$kd/boot.err"
 	brc=$?
 	# A second, short boot with lockdown=integrity: the doctor must see it
 	# and the kernel must refuse the module for it (tests/guest/lockdown.sh).
 	mkdir -p "$kd/lockdown"
 	cp "$p/bpfx.ko" "$p/bpfx-doctor" "$p/base-btf.sh" "$p/btfids" "$kd/lockdown/"
 	cp "$top/tests/guest/lockdown.sh" "$kd/lockdown/run.sh"
-	BPFX_KERNEL_ARGS=lockdown=integrity bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$kd/lockdown" \
+	BPFX_ARCH=$BPFX_ARCH BPFX_BUSYBOX=$busybox BPFX_KERNEL_ARGS=lockdown=integrity \
+		bash "$top/tests/kernel/boot.sh" "$VMLINUZ" "$kd/lockdown" \
 		"$kd/lockdown.log" > /dev/null 2>"$kd/lockdown.err"
 	exec {fd}>&-
 	tr -d '\r' < "$kd/lockdown.log" | grep -E '^#lockdown|^guest:'
@@ -158,16 +263,21 @@ guest_job() {
 	fi
 	grep -E '(time|cpu): qemu' "$kd/boot.err"
 	# The doctor's report from inside the guest (run.sh runs it after insmod).
-	sh "$top/tests/doctor-expect.sh" guest "$KVER" "$kd/serial.log" > "$kd/doctor.expect"
+	HEADERS_HAVE_VMLINUX=$HEADERS_HAVE_VMLINUX CONFIG_PAHOLE_VERSION=$CONFIG_PAHOLE_VERSION \
+		PROBE_KF_ITER=${PROBE_KF_ITER:-} PROBE_KF_IMPLICIT_ARGS=${PROBE_KF_IMPLICIT_ARGS:-} \
+		PROBE_DYNPTR_VAR_OFF_CHECK=${PROBE_DYNPTR_VAR_OFF_CHECK:-} \
+		sh "$top/tests/doctor-expect.sh" guest "$KREL" "$kd/serial.log" > "$kd/doctor.expect"
 	cat "$kd/doctor.expect"
 	set -- $lline
 	local lp=$2 lf=$4
 	set -- $(counts "$kd/doctor.expect")
 	lp=$((lp + $1)) lf=$((lf + $2))
-	bash "$top/tests/examples.sh" check "$out/examples" "$kd/serial.log" > "$kd/examples.report" 2>&1
-	cat "$kd/examples.report"
-	set -- $(counts "$kd/examples.report")
-	lp=$((lp + $1)) lf=$((lf + $2))
+	if [ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ]; then
+		bash "$top/tests/examples.sh" check "$out/examples" "$kd/serial.log" > "$kd/examples.report" 2>&1
+		cat "$kd/examples.report"
+		set -- $(counts "$kd/examples.report")
+		lp=$((lp + $1)) lf=$((lf + $2))
+	fi
 	set -- $line
 	echo "$(($2 + lp)) $(($4 + lf)) $6" > "$kd/result"
 }
@@ -176,7 +286,7 @@ start_guests() {
 	local k
 	for k in $kernels; do
 		[ -n "${summary[$k]:-}" ] && continue
-		guest_job "$(bpfx_norm_kver "$k")" &
+		guest_job "$k" &
 		guest_pid[$k]=$!
 	done
 }
@@ -185,15 +295,15 @@ wait_guests() {
 	for k in $kernels; do
 		[ -n "${guest_pid[$k]:-}" ] || continue
 		wait "${guest_pid[$k]}"
-		kd=$out/$(bpfx_norm_kver "$k")
+		kd=$out/$k
 		cat "$kd/report"
-		add "$(bpfx_norm_kver "$k")" $(cat "$kd/result")
+		add "$k" $(cat "$kd/result")
 	done
 }
 
 # The examples (tests/examples.sh): built and checked against tshark here,
 # run by each guest (a payload subdir tests/guest/run.sh calls).
-bash "$top/tests/examples.sh" prepare "$out/examples" "$base61" > "$out/examples.log" 2>&1 || tail -20 "$out/examples.log"
+bash "$top/tests/examples.sh" prepare "$out/examples" "$base_btf" > "$out/examples.log" 2>&1 || tail -20 "$out/examples.log"
 start_guests
 # Host-side checks, each a test: the build must fail loudly where it cannot
 # produce a working module, and the programs must build against a 7.x
@@ -208,7 +318,7 @@ host_bad() { hf=$((hf+1)); echo "#host $1:FAIL ($2)"; }
 fail_tree=$out/host-build-fail
 # The situations they need are built here, whatever this host has installed:
 # an empty root stands for /sys and /boot (tools/module-btf.sh's
-# BPFX_SYSROOT), so a host that runs or has the 6.1 image changes nothing.
+# BPFX_SYSROOT), so a host that runs or has the baseline image changes nothing.
 noboot=$out/host-no-boot-root
 mkdir -p "$noboot/boot" "$noboot/sys"
 expect_build_failure() { # name message make-args...
@@ -233,49 +343,57 @@ expect_build_failure() { # name message make-args...
 		cp -p "$fail_tree/bpfx.ko" "$fail_tree/bpfx.ko.kbuild"
 	fi
 }
-if . "$(bpfx_env_file 6.1)" 2>/dev/null; then
-	# 6.1 headers have no vmlinux; this is not the running kernel; no /boot
-	# image: there is no base BTF, and the build must say so. (First: it
-	# fails before pahole, so the .ko kept for the others is kbuild's own.)
+. "$(bpfx_env_file "$baseline")"
+if [ -z "$BUILD_ROOT" ] && [ "$HEADERS_HAVE_VMLINUX" != 1 ]; then
+	# The baseline's headers have no vmlinux; this is not the running
+	# kernel; no /boot image: there is no base BTF, and the build must say
+	# so. (First: it fails before pahole, so the .ko kept for the others is
+	# kbuild's own.)
 	expect_build_failure build_without_base_btf "no base BTF for kernel" KDIR="$KDIR"
 	expect_build_failure build_with_broken_pahole "pahole failed to encode BTF" \
-		VMLINUX_BTF="$base61" PAHOLE_FLAGS=--no-such-pahole-flag
+		VMLINUX_BTF="$base_btf" PAHOLE_FLAGS=--no-such-pahole-flag
 	expect_build_failure build_with_empty_base_btf "pahole failed to encode BTF" \
 		VMLINUX_BTF=/dev/null
+else
+	msg "SKIP: the must-fail builds: the baseline row $baseline is not a host-built kernel without vmlinux in its headers"
 fi
-if . "$(bpfx_env_file 7.2)" 2>/dev/null && [ -d "$BUILD_ROOT" ] && [ -n "$sid_driver" ]; then
-	h=$out/vmlinux-7.x
+# Per root of another release: its bpftool dumps the vmlinux.h of its
+# newest kernel, which carries the kernel's own kfunc prototypes; every
+# program must build against it.
+for r in "${!root_row[@]}"; do
+	. "$(bpfx_env_file "${root_row[$r]}")"
+	h=$out/vmlinux-$(basename "$r")
 	mkdir -p "$h"
-	if chroot "$BUILD_ROOT" bpftool btf dump file "$KDIR/vmlinux" format c > "$h/vmlinux.h" 2>"$h.err" &&
+	if chroot "$r" bpftool btf dump file "$KDIR/vmlinux" format c > "$h/vmlinux.h" 2>"$h.err" &&
 		grep -q 'bpf_dynptr_adjust' "$h/vmlinux.h"; then
 		for f in "$top"/progs/*.bpf.c; do
 			if clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -fms-extensions -Wno-microsoft-anon-tag -Wall -Werror \
 				-I"$h" -I"$top/include" -I"$top/progs" -c "$f" -o "$h/x.o" 2>"$h/err"; then
-				host_ok "vmlinux_h_7x/$(basename "$f")"
+				host_ok "vmlinux_h_${root_row[$r]}/$(basename "$f")"
 			else
-				host_bad "vmlinux_h_7x/$(basename "$f")" "$(head -3 "$h/err")"
+				host_bad "vmlinux_h_${root_row[$r]}/$(basename "$f")" "$(head -3 "$h/err")"
 			fi
 		done
 	else
-		host_bad vmlinux_h_7x "no kfunc prototypes from sid's bpftool: $(head -3 "$h.err")"
+		host_bad "vmlinux_h_${root_row[$r]}" "no kfunc prototypes from $(basename "$r")'s bpftool: $(head -3 "$h.err")"
 	fi
-fi
+done
 wait "$dkms_pid"
 grep -E '^#host|^\[dkms\] time' "$out/dkms.out"
 grep -q '^dkms: ' "$out/dkms.out" || { tail -30 "$out/dkms.out"; host_bad dkms "tests/dkms.sh did not finish"; }
 set -- $(counts "$out/dkms.out")
 hp=$((hp + $1)) hf=$((hf + $2))
-# The doctor on this host, against each kernel's headers (7.2's inside its
-# chroot): what it must say is in tests/doctor-expect.sh. Its /boot is a
-# fake root's (the rest links to this host's), so the verdict does not
+# The doctor on this host, against each kernel's headers (inside its root
+# for rows of another release): what it must say is in
+# tests/doctor-expect.sh. Its /boot is a fake root's (the rest links to this host's), so the verdict does not
 # depend on which kernel images this host has: once without the target's
-# image (6.1's headers then give no base BTF), once with it.
+# image (headers without vmlinux then give no base BTF), once with it.
 doctor_root() { # DIR [IMAGE]: this host's /etc /usr /proc /sys, a /boot of our own
 	rm -rf "$1" && mkdir -p "$1/boot"
 	for d in etc usr proc sys lib; do ln -s "/$d" "$1/$d"; done
 	[ -z "${2:-}" ] || ln -s "$2" "$1/boot/$(basename "$2")"
 }
-doctor_host() { # KVER MODE [IMAGE]
+doctor_host() { # ROW MODE [IMAGE]
 	local r=$out/doctor-$2-$1.txt
 	if [ -z "$BUILD_ROOT" ]; then
 		doctor_root "$out/doctor-root-$2" "${3:-}"
@@ -285,7 +403,11 @@ doctor_host() { # KVER MODE [IMAGE]
 		cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$BUILD_ROOT/tmp/bpfx-doctor/"
 		chroot "$BUILD_ROOT" sh /tmp/bpfx-doctor/bpfx-doctor -k "$KDIR" > "$r" 2>&1
 	fi
-	sh "$top/tests/doctor-expect.sh" "$2" "$1" "$r" > "$r.expect"
+	(eval "$(probes "$1")"
+	HEADERS_HAVE_VMLINUX=$HEADERS_HAVE_VMLINUX CONFIG_PAHOLE_VERSION=$CONFIG_PAHOLE_VERSION \
+		PROBE_KF_ITER=${PROBE_KF_ITER:-} PROBE_KF_IMPLICIT_ARGS=${PROBE_KF_IMPLICIT_ARGS:-} \
+		PROBE_DYNPTR_VAR_OFF_CHECK=${PROBE_DYNPTR_VAR_OFF_CHECK:-} \
+		sh "$top/tests/doctor-expect.sh" "$2" "$KREL" "$r") > "$r.expect"
 	cat "$r.expect"
 	set -- $(counts "$r.expect")
 	hp=$((hp + $1)) hf=$((hf + $2))
@@ -301,7 +423,7 @@ total_p=$((total_p + hp)) total_f=$((total_f + hf))
 
 # The host tools' own unit tests (tools/tests: btfids, extract-vmlinux-btf,
 # the doctor on fake roots) are part of the check too.
-BPFX_TEST_VMLINUZ=$(. "$(bpfx_env_file 6.1)" && echo "$VMLINUZ") \
+BPFX_TEST_VMLINUZ=$(. "$(bpfx_env_file "$baseline")" && echo "$VMLINUZ") \
 	make -C "$top/tools" test > "$out/tools-test.log" 2>&1
 tools_rc=$?
 grep -E 'FAIL|SKIP' "$out/tools-test.log"
@@ -319,10 +441,19 @@ wait_guests
 echo
 echo "=== bpfx test matrix ($(bpfx_elapsed "$t0") s) ==="
 for k in $kernels; do
+	KREL=?
 	[ -f "$(bpfx_env_file "$k")" ] && . "$(bpfx_env_file "$k")"
-	printf '  %-5s %-24s %s\n' "$k" "${KREL:-?}" "${summary[$(bpfx_norm_kver "$k")]:-${summary[$k]:-not run}}"
+	printf '  %-16s %-28s %s\n' "$k" "$KREL" "${summary[$k]:-not run}"
 done
-printf '  %-5s %-24s %s\n' host "build checks" "${summary[host]}"
-printf '  %-5s %-24s %s\n' tools "make -C tools test" "${summary[tools]}"
+printf '  %-16s %-28s %s\n' host "build checks" "${summary[host]}"
+printf '  %-16s %-28s %s\n' tools "make -C tools test" "${summary[tools]}"
+# The support table (docs/KERNELS.md is a KERNELS=all run's).
+bash "$top/tests/kernels-doc.sh" "$out" $kernels > "$out/KERNELS.md"
+if [ "$kernels" = "$(echo $(bpfx_select all))" ]; then
+	cp "$out/KERNELS.md" "$top/docs/KERNELS.md"
+	msg "wrote docs/KERNELS.md"
+else
+	msg "support table of this run: $out/KERNELS.md (docs/KERNELS.md comes from KERNELS=all)"
+fi
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" = 0 ]

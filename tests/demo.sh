@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo [KERNEL=6.1|6.12|7.2]`: build bpfx for a real Debian kernel,
+# `make demo [KERNEL=<row of tests/kernels.list>]` (default: the first row):
+# build bpfx for a real Debian kernel,
 # boot that kernel in QEMU, load bpfx and run the sample program, which
 # prints a table of what each kfunc returned.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/kernel/lib.sh"
 BPFX_LOG_TAG=demo
-k=$(bpfx_norm_kver "${1:-6.1}")
+k=$(bpfx_norm_kver "${1:-$(bpfx_baseline_row)}") || exit 1
 out=$BPFX_WORK/demo/$k
 rm -rf "$out" && mkdir -p "$out/payload"
 bash "$top/tests/kernel/prepare.sh" "$k"

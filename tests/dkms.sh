@@ -1,16 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# dkms.sh OUT [6.1] [6.12] [7.2] -- bpfx through Debian's DKMS and package.
+# dkms.sh OUT ROW... -- bpfx through Debian's DKMS and package, for rows of
+# tests/kernels.list.
 #
-#   bookworm root (6.1, 6.12): installs the bpfx-dkms .deb, whose postinst
-#       runs dkms add/build/install for every installed kernel; then
-#       "make install"/"make uninstall"; then purges the package (dkms
-#       remove).
-#   sid chroot (7.2): dkms add/build/install/remove by hand, from the
-#       sources the .deb ships.
-# Both sign with a throwaway MOK key configured the way DKMS documents it
+# Per userland of the given rows, in that suite's root
+# (tests/kernel/userland-root.sh: the rows' kernels installed as packages):
+# "apt install ./bpfx-dkms_*.deb", whose postinst runs dkms add/build/install
+# for every installed kernel; the packaged doctor; then the package is
+# purged (dkms remove); then "make install"/"make uninstall" for the first
+# of its rows. The roots run in parallel.
+# DKMS signs with a throwaway MOK key configured the way DKMS documents it
 # (/etc/dkms/framework.conf.d inside the root). The installed (stripped,
-# signed) modules are copied to OUT/<kver>/bpfx.ko for the guest tests.
+# signed) modules are copied to OUT/<row>/bpfx.ko (and the DKMS build log
+# to OUT/<row>/make.log) for the guest tests; OUT/<row>.done says a row's
+# module is there or will not be.
 # Prints "#host dkms_...:OK|FAIL" lines; exit 1 if any failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BPFX_LOG_TAG=dkms
 out=$1
 shift
-kernels=" $* "
+rows=$(bpfx_select "$@") || exit 1
 mkdir -p "$out"
 np=0 nf=0
 ok()  { np=$((np+1)); echo "#host dkms_$1:OK"; }
@@ -68,10 +71,10 @@ trap 'exit 143' TERM INT
 in_root() { # ROOT cmd...: run in ROOT with a clean environment
 	local r=$1
 	shift
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$r" "$@"
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$r" "$@"
 }
 
-# take_module ROOT KVER: copy ROOT's DKMS-installed module for KVER out
+# take_module ROOT ROW: copy ROOT's DKMS-installed module for ROW out
 # (decompressed: busybox insmod reads plain ELF) and check it.
 take_module() {
 	local r=$1 k=$2 f
@@ -83,14 +86,14 @@ take_module() {
 	case "$f" in
 	*.xz) xz -dc "$f" ;; *.zst) zstd -dcq "$f" ;; *.gz) gzip -dc "$f" ;; *) cat "$f" ;;
 	esac >"$out/$k/bpfx.ko"
-	cp "$r/var/lib/dkms/bpfx/$ver/$KREL/x86_64/log/make.log" "$out/$k/make.log" ||
+	cat "$r/var/lib/dkms/bpfx/$ver/$KREL/"*/log/make.log >"$out/$k/make.log" 2>/dev/null ||
 		bad "${k}_build_log" "no DKMS make.log for $KREL"
 	check_module "$k" "$out/$k/bpfx.ko" "$r"
 }
 
-# check_module KVER KO ROOT: DKMS's strip and sign kept what bpfx needs.
+# check_module ROW KO ROOT: DKMS's strip and sign kept what bpfx needs.
 check_module() {
-	local k=$1 ko=$2 r=$3 base dyn=bpf_dynptr
+	local k=$1 ko=$2 r=$3 base dyn=bpf_dynptr_kern
 	check "${k}_signed" "no module signature (signing did not run)" \
 		sh -c "tail -c 28 '$ko' | grep -q '~Module signature appended~'"
 	check "${k}_signer" "signer is not our throwaway MOK" \
@@ -107,112 +110,166 @@ check_module() {
 		base=$BUILD_ROOT$KDIR/vmlinux
 	else
 		base=$out/$k/vmlinux.btf
-		"$top/tools/extract-vmlinux-btf" "$r/boot/vmlinuz-$KREL" "$base" >/dev/null
+		"$top/tools/extract-vmlinux-btf" "$VMLINUZ" "$base" >/dev/null
 	fi
-	[ "$k" = 6.1 ] && dyn=bpf_dynptr_kern
+	# The dynptr type this kernel's verifier takes: bpfx's probe says.
+	grep -Eq '^ *probe kfunc_dynptr_uapi +y$' "$out/$k/make.log" && dyn=bpf_dynptr
 	check "${k}_btf_survives" "tools/btfids check failed on the installed module" \
 		"$top/tools/btfids" check --base "$base" --dynptr-struct "$dyn" "$ko"
 }
 
-# 3. bookworm: the .deb on a 6.1 (+ 6.12) system.
-bookworm_part() {
-	br=$(bash "$top/tests/kernel/bookworm-root.sh") || { bad bookworm_root "could not make the bookworm root"; return 1; }
-	bpfx_lock bookworm-root 7
-	setup_root "$br"
-	in_root "$br" dpkg --purge bpfx-dkms >/dev/null 2>&1
-	rm -rf "$br/var/lib/dkms/bpfx" "$br/usr/src/bpfx-"*
-	cp "$deb" "$br/tmp/"
+# userland_part SUITE ROW...: the .deb in SUITE's root, for those rows.
+userland_part() {
+	local u=$1 r k pkgs=() first
+	shift
+	first=$1
+	for k; do
+		. "$(bpfx_env_file "$k")"
+		pkgs+=("$HEADERS_PKG=$HEADERS_VERSION")
+		# Headers without vmlinux: DKMS takes the base BTF from /boot.
+		[ "$HEADERS_HAVE_VMLINUX" = 1 ] || pkgs+=("$IMAGE_PKG=$IMAGE_VERSION")
+	done
+	r=$(bash "$top/tests/kernel/userland-root.sh" --only "$u" "${pkgs[@]}" 2>"$out/$u-root.log") ||
+		{ tail -20 "$out/$u-root.log"; bad "${u}_root" "could not make the $u root: $out/$u-root.log"; return 1; }
+	# One user of the root at a time (the builds of tests/kernel/build-in.sh).
+	bpfx_lock "build-$(basename "$r")" 9
+	setup_root "$r"
+	in_root "$r" dpkg --purge bpfx-dkms >/dev/null 2>&1
+	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
+	cp "$deb" "$r/tmp/"
 	t0=$(bpfx_now)
-	if in_root "$br" dpkg -i "/tmp/$(basename "$deb")" >"$out/bookworm-install.log" 2>&1; then
-		ok deb_installs
+	if in_root "$r" apt-get install -y -q "./tmp/$(basename "$deb")" >"$out/$u-install.log" 2>&1; then
+		ok "${u}_deb_installs"
 	else
-		bad deb_installs "dpkg -i failed: $out/bookworm-install.log"; tail -30 "$out/bookworm-install.log"
+		bad "${u}_deb_installs" "apt install ./$(basename "$deb") failed: $out/$u-install.log"; tail -30 "$out/$u-install.log"
 	fi
-	msg "time: dpkg -i (DKMS builds) $(bpfx_elapsed "$t0") s"
-	in_root "$br" dkms status >"$out/bookworm-status.log" 2>&1
-	# The packaged doctor, for the 6.1 kernel of this system (its image is
-	# in /boot, so the base BTF is found and nothing must FAIL).
-	. "$(bpfx_env_file 6.1)"
-	in_root "$br" bpfx-doctor -k "/lib/modules/$KREL/build" >"$out/deb-doctor.txt" 2>&1
-	check deb_doctor "the packaged bpfx-doctor reports a FAIL or no summary: $out/deb-doctor.txt" \
-		grep -Eq '^bpfx-doctor: [0-9]+ ok, [0-9]+ warn, 0 fail$' "$out/deb-doctor.txt"
-	check deb_doctor_base_btf "the packaged doctor does not find /boot/vmlinuz-$KREL" \
-		grep -q "^OK   base-btf: .*/boot/vmlinuz-$KREL" "$out/deb-doctor.txt"
-	for k in 6.1 6.12; do
-		[[ $kernels == *" $k "* ]] || continue
+	msg "time: $u: apt install ./$(basename "$deb") (DKMS builds) $(bpfx_elapsed "$t0") s"
+	in_root "$r" dkms status >"$out/$u-status.log" 2>&1
+	for k; do
 		. "$(bpfx_env_file "$k")"
 		check "${k}_dkms_status" "dkms status does not say installed for $KREL" \
-			grep -q "^bpfx/$ver, $KREL, x86_64: installed" "$out/bookworm-status.log"
-		take_module "$br" "$k"
+			grep -q "^bpfx/$ver, $KREL, [^:]*: installed" "$out/$u-status.log"
+		take_module "$r" "$k"
 		touch "$out/$k.done"
 	done
-	# make install / uninstall on the same system (6.1, its stock headers).
-	. "$(bpfx_env_file 6.1)"
-	rm -rf "$br/root/bpfx" && bpfx_copy_tree "$top" "$br/root/bpfx"
-	in_root "$br" dpkg --purge bpfx-dkms >"$out/bookworm-purge.log" 2>&1
-	check dkms_remove "purging bpfx-dkms left a module or DKMS state" \
-		sh -c "! ls '$br'/lib/modules/*/updates/dkms/bpfx.ko* && [ ! -e '$br/var/lib/dkms/bpfx' ] && [ ! -e '$br/usr/src/bpfx-$ver' ]"
-	if in_root "$br" make -C /root/bpfx install KDIR="/lib/modules/$KREL/build" >"$out/make-install.log" 2>&1; then
-		ok make_install
+	# The packaged doctor, for the first row's kernel on this system (its
+	# base BTF is found: the headers' vmlinux, or the image in /boot;
+	# nothing must FAIL).
+	. "$(bpfx_env_file "$first")"
+	in_root "$r" bpfx-doctor -k "/lib/modules/$KREL/build" >"$out/$u-doctor.txt" 2>&1
+	check "${u}_deb_doctor" "the packaged bpfx-doctor reports a FAIL or no summary: $out/$u-doctor.txt" \
+		grep -Eq '^bpfx-doctor: [0-9]+ ok, [0-9]+ warn, 0 fail$' "$out/$u-doctor.txt"
+	if [ "$HEADERS_HAVE_VMLINUX" = 1 ]; then
+		check "${u}_deb_doctor_base_btf" "the packaged doctor does not take the headers' vmlinux" \
+			grep -q "^OK   base-btf: .*/vmlinux (the headers' vmlinux" "$out/$u-doctor.txt"
 	else
-		bad make_install "see $out/make-install.log"; tail -20 "$out/make-install.log"
+		check "${u}_deb_doctor_base_btf" "the packaged doctor does not find /boot/vmlinuz-$KREL" \
+			grep -q "^OK   base-btf: .*/boot/vmlinuz-$KREL" "$out/$u-doctor.txt"
 	fi
-	check make_install_files "module, header or pkg-config file missing after make install" \
-		in_root "$br" sh -c "modinfo -k $KREL bpfx | grep -q '^filename:.*/lib/modules/$KREL/extra/bpfx.ko' &&
+	in_root "$r" dpkg --purge bpfx-dkms >"$out/$u-purge.log" 2>&1
+	check "${u}_dkms_remove" "purging bpfx-dkms left a module or DKMS state" \
+		sh -c "! ls '$r'/lib/modules/*/updates/dkms/bpfx.ko* && [ ! -e '$r/var/lib/dkms/bpfx' ] && [ ! -e '$r/usr/src/bpfx-$ver' ]"
+	# make install / uninstall on the same system, for the first row.
+	rm -rf "$r/root/bpfx" && bpfx_copy_tree "$top" "$r/root/bpfx"
+	if in_root "$r" make -C /root/bpfx install KDIR="/lib/modules/$KREL/build" >"$out/$u-make-install.log" 2>&1; then
+		ok "${u}_make_install"
+	else
+		bad "${u}_make_install" "see $out/$u-make-install.log"; tail -20 "$out/$u-make-install.log"
+	fi
+	check "${u}_make_install_files" "module, header or pkg-config file missing after make install" \
+		in_root "$r" sh -c "modinfo -k $KREL bpfx | grep -q '^filename:.*/lib/modules/$KREL/extra/bpfx.ko' &&
 			test -f /usr/include/bpfx/bpfx.bpf.h && pkg-config --cflags bpfx | grep -q -- '-I/usr/include/bpfx'"
-	in_root "$br" make -C /root/bpfx uninstall KDIR="/lib/modules/$KREL/build" >"$out/make-uninstall.log" 2>&1
-	check make_uninstall "files left after make uninstall" \
-		in_root "$br" sh -c "! modinfo -k $KREL bpfx && [ ! -e /usr/include/bpfx ] && ! pkg-config --exists bpfx"
-	rm -rf "$br/root/bpfx" "$br/tmp/$(basename "$deb")"
-	flock -u 7
+	in_root "$r" make -C /root/bpfx uninstall KDIR="/lib/modules/$KREL/build" >"$out/$u-make-uninstall.log" 2>&1
+	check "${u}_make_uninstall" "files left after make uninstall" \
+		in_root "$r" sh -c "! modinfo -k $KREL bpfx && [ ! -e /usr/include/bpfx ] && ! pkg-config --exists bpfx"
+	rm -rf "$r/root/bpfx" "$r/tmp/$(basename "$deb")" "$r/etc/dkms/framework.conf.d/bpfx-test.conf" "$r/etc/bpfx-test"
+	flock -u 9
 }
 
-# 4. sid (7.2): dkms by hand, from the packaged sources.
-sid_part() {
-	. "$(bpfx_env_file 7.2)"
-	sr=$BUILD_ROOT
-	bpfx_lock "build-$(basename "$sr")" 9
-	if ! in_root "$sr" sh -c 'command -v dkms' >/dev/null; then
-		msg "installing dkms in the sid chroot"
-		in_root "$sr" sh -c 'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dkms kmod' \
-			>"$out/sid-apt.log" 2>&1 || { bad sid_dkms_package "apt-get install dkms failed: $out/sid-apt.log"; }
+# cross_part ROW: a row of another architecture. Installing bpfx-dkms in a
+# root of that arch would need its maintainer scripts emulated; instead, in
+# the row's userland root (where prepare.sh put its headers and the cross
+# compiler), the package's source goes through DKMS by hand as the postinst
+# would, cross-compiling: dkms add, then "dkms build -a <cpu>
+# --kernelsourcedir <headers>" with ARCH and CROSS_COMPILE in the
+# environment (DKMS passes them on to make), signing with the same throwaway
+# MOK. Covered: DKMS's build, the probes, module BTF, ids, signature, and the
+# guest suite on the result. Not covered: the package's postinst and "dkms
+# install" on an arm64 system.
+cross_part() {
+	local k=$1 r a cpu tree f t0 extract
+	. "$(bpfx_env_file "$k")"
+	r=$BUILD_ROOT
+	mkdir -p "$out/$k"
+	[ -n "$r" ] || { bad "${k}_cross_root" "no userland root for $k (prepare.sh puts cross rows in one)"; touch "$out/$k.done"; return 1; }
+	a=$(case $BPFX_ARCH in amd64) echo x86 ;; *) echo "$BPFX_ARCH" ;; esac)
+	cpu=$(dpkg-architecture -a"$BPFX_ARCH" -qDEB_HOST_GNU_CPU 2>/dev/null)
+	bpfx_lock "build-$(basename "$r")" 9
+	setup_root "$r"
+	echo "sign_file=$KDIR/scripts/sign-file" >>"$r/etc/dkms/framework.conf.d/bpfx-test.conf"
+	in_root "$r" dpkg --purge bpfx-dkms >/dev/null 2>&1
+	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
+	# the package's source tree, as its postinst would find it
+	extract=$(mktemp -d "$out/deb-x.XXXXXX")
+	dpkg-deb -x "$deb" "$extract" && cp -a "$extract/usr/src/bpfx-$ver" "$r/usr/src/"
+	rm -rf "$extract"
+	# Headers without vmlinux: DKMS takes the base BTF from /boot.
+	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || cp "$VMLINUZ" "$r/boot/vmlinuz-$KREL"
+	t0=$(bpfx_now)
+	if in_root "$r" dkms add -m bpfx -v "$ver" >"$out/$k/dkms.log" 2>&1 &&
+		in_root "$r" env ARCH="$a" CROSS_COMPILE="$CROSS_COMPILE" \
+			dkms build -m bpfx -v "$ver" -k "$KREL" -a "$cpu" --kernelsourcedir "$KDIR" >>"$out/$k/dkms.log" 2>&1; then
+		ok "${k}_dkms_cross_build"
+	else
+		bad "${k}_dkms_cross_build" "dkms build -a $cpu with CROSS_COMPILE=$CROSS_COMPILE failed: $out/$k/dkms.log"
+		cat "$r/var/lib/dkms/bpfx/$ver/build/make.log" >>"$out/$k/dkms.log" 2>/dev/null
+		tail -20 "$out/$k/dkms.log"
 	fi
-	setup_root "$sr"
-	in_root "$sr" sh -c "dkms remove -m bpfx -v $ver --all" >/dev/null 2>&1
-	rm -rf "$sr/usr/src/bpfx-$ver" "$sr/var/lib/dkms/bpfx"
-	dpkg-deb -x "$deb" "$out/deb-root" && cp -a "$out/deb-root/usr/src/bpfx-$ver" "$sr/usr/src/"
-	for step in add build install; do
-		kopt=(-k "$KREL")
-		[ "$step" = add ] && kopt=()
-		if in_root "$sr" dkms "$step" -m bpfx -v "$ver" "${kopt[@]}" >"$out/sid-$step.log" 2>&1; then
-			ok "7.2_$step"
-		else
-			bad "7.2_$step" "dkms $step failed: $out/sid-$step.log"; tail -30 "$out/sid-$step.log"
-			break
-		fi
-	done
-	take_module "$sr" 7.2
-	touch "$out/7.2.done"
-	in_root "$sr" dkms remove -m bpfx -v "$ver" --all >"$out/sid-remove.log" 2>&1
-	check 7.2_remove "dkms remove left a module or DKMS state" \
-		sh -c "! ls '$sr'/lib/modules/*/updates/dkms/bpfx.ko* && [ ! -e '$sr/var/lib/dkms/bpfx/$ver' ]"
-	rm -rf "$sr/usr/src/bpfx-$ver" "$sr/etc/dkms/framework.conf.d/bpfx-test.conf" "$sr/etc/bpfx-test"
+	msg "time: $k: dkms add + build for $cpu $(bpfx_elapsed "$t0") s"
+	tree=$r/var/lib/dkms/bpfx/$ver/$KREL/$cpu
+	cat "$tree/log/make.log" >"$out/$k/make.log" 2>/dev/null || bad "${k}_build_log" "no DKMS make.log in $tree"
+	f=$(ls "$tree/module/"bpfx.ko* 2>/dev/null | head -n1)
+	if [ -n "$f" ]; then
+		case "$f" in
+		*.xz) xz -dc "$f" ;; *.zst) zstd -dcq "$f" ;; *.gz) gzip -dc "$f" ;; *) cat "$f" ;;
+		esac >"$out/$k/bpfx.ko"
+		check_module "$k" "$out/$k/bpfx.ko" "$r"
+	else
+		bad "${k}_built" "no bpfx.ko* in $tree/module"
+	fi
+	in_root "$r" dkms remove -m bpfx -v "$ver" --all >>"$out/$k/dkms.log" 2>&1
+	rm -rf "$r/usr/src/bpfx-$ver" "$r/var/lib/dkms/bpfx" "$r/etc/dkms/framework.conf.d/bpfx-test.conf" "$r/etc/bpfx-test"
+	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || rm -f "$r/boot/vmlinuz-$KREL"
+	flock -u 9
+	touch "$out/$k.done"
 }
 
-# The two roots in parallel: OUT/<kver>.done tells tests/check.sh that a
-# kernel's module is there (or will not be), so its guest can boot.
+# The roots in parallel: OUT/<row>.done tells tests/check.sh that a row's
+# module is there (or will not be), so its guest can boot. Rows of another
+# arch are built by cross_part, one after the other.
 rm -f "$out"/*.done
-if [[ $kernels == *" 7.2 "* ]]; then
-	(trap cleanup EXIT; sid_part; touch "$out/7.2.done") >"$out/sid.out" 2>&1 &
-	sid_pid=$!
+host_arch=$(dpkg --print-architecture)
+cross_rows=$(for k in $rows; do bpfx_row "$k"; [ "$ROW_ARCH" = "$host_arch" ] || echo "$k"; done)
+rows=$(for k in $rows; do bpfx_row "$k"; [ "$ROW_ARCH" != "$host_arch" ] || echo "$k"; done)
+userlands=$(for k in $rows; do bpfx_row "$k"; echo "$ROW_USERLAND"; done | awk '!seen[$0]++')
+pids=()
+if [ -n "$cross_rows" ]; then
+	# shellcheck disable=SC2086
+	(trap cleanup EXIT; for k in $cross_rows; do cross_part "$k"; done) >"$out/cross.out" 2>&1 &
+	pids+=($!)
 fi
-if [[ $kernels == *" 6.1 "* || $kernels == *" 6.12 "* ]]; then
-	(trap cleanup EXIT; bookworm_part) >"$out/bookworm.out" 2>&1
-	touch "$out/6.1.done" "$out/6.12.done"
-fi
-[ -z "${sid_pid:-}" ] || wait "$sid_pid"
-cat "$out/bookworm.out" "$out/sid.out" 2>/dev/null
-np=$((np + $(cat "$out/bookworm.out" "$out/sid.out" 2>/dev/null | grep -c '^#host .*:OK$')))
-nf=$((nf + $(cat "$out/bookworm.out" "$out/sid.out" 2>/dev/null | grep -c '^#host .*:FAIL')))
+for u in $userlands; do
+	urows=$(for k in $rows; do bpfx_row "$k"; [ "$ROW_USERLAND" != "$u" ] || echo "$k"; done)
+	# shellcheck disable=SC2086
+	(trap cleanup EXIT; userland_part "$u" $urows; for k in $urows; do touch "$out/$k.done"; done) >"$out/$u.out" 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+outs=()
+for u in $userlands; do outs+=("$out/$u.out"); done
+[ -z "$cross_rows" ] || outs+=("$out/cross.out")
+cat "${outs[@]}"
+np=$((np + $(cat "${outs[@]}" | grep -c '^#host .*:OK$')))
+nf=$((nf + $(cat "${outs[@]}" | grep -c '^#host .*:FAIL')))
 echo "dkms: $np passed, $nf failed"
 [ "$nf" = 0 ]

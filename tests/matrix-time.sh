@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# matrix-time.sh [6.1] [6.12] [7.2] -- wall time of tests/check.sh per
+# matrix-time.sh [ROW...] -- wall time of tests/check.sh per
 # kernel and for all of them, cold (an empty cache of its own, removed
 # afterwards) and warm (the normal cache, which the cold run does not fill:
 # run it once before, e.g. make check).
@@ -9,7 +9,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/kernel/lib.sh"
-kernels=${*:-6.1 6.12 7.2}
+kernels=$(echo $(bpfx_select "$@")) || exit 1
 cold=$(mktemp -d /var/tmp/bpfx-cold.XXXXXX)
 trap 'rm -rf --one-file-system "$cold"' EXIT
 run() { # label cache kernels...

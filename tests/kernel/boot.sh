@@ -16,8 +16,22 @@
 #      BPFX_QEMU_ACCEL  -accel value (default tcg,thread=multi; -icount needs
 #                       single-threaded TCG: BPFX_QEMU_ACCEL=tcg,thread=single)
 #      BPFX_KERNEL_ARGS  extra kernel command line, e.g. "lockdown=integrity"
+#      BPFX_MEMCHECK_ARGS the stock kernels' own memory checkers, on for every
+#                        boot (default "slub_debug=FZPU page_poison=1
+#                        kfence.sample_interval=100": slab red zones, poison,
+#                        sanity checks and alloc/free owners; freed pages
+#                        poisoned and checked; KFENCE sampling where the
+#                        kernel has it, Debian builds it off). Their reports
+#                        fail tests/guest/run.sh's splat gate. Empty: off
+#                        (tests/bench.sh, which counts instructions).
 #      BPFX_BOOT_TIMEOUT seconds (default 600: a loaded 2-core host ran a
 #                        healthy 6.12 guest past 300 s while other matrices ran)
+#      BPFX_INIT_TIMEOUT seconds the kernel gets to reach /init (default 240;
+#                        healthy boots take 10-90 s under TCG on a loaded
+#                        host). A guest that hangs early under TCG (seen
+#                        about once in 50 boots, before the kernel prints a
+#                        line) is killed then and retried, instead of
+#                        costing the whole BPFX_BOOT_TIMEOUT.
 #      BPFX_BUSYBOX     static busybox to use (default /bin/busybox; for
 #                       another BPFX_ARCH, one built for it)
 #      BPFX_ARCH        the kernel's architecture (lib.sh): amd64 boots in
@@ -97,16 +111,39 @@ EOF
 step initramfs build_initrd
 msg "initramfs: $(du -h "$stage/initrd.gz" | cut -f1)"
 
+init_timeout=${BPFX_INIT_TIMEOUT:-240}
+memcheck=${BPFX_MEMCHECK_ARGS-slub_debug=FZPU page_poison=1 kfence.sample_interval=100}
 run_qemu() {
+	local qpid tpid waited=0 rc=0
+	: >"$log"
 	# -no-reboot + panic=-1: a panic ends QEMU instead of looping.
+	# noirqdebug: on PREEMPT_RT (threaded IRQs) the emulated 8250 UART
+	# raised "irq 4: nobody cared" with a stack trace under a heavy
+	# stream of console output (trixie-rt, the examples' JSON lines):
+	# the spurious-IRQ detector judging QEMU's UART, not bpfx.
 	# stdin from /dev/null: -nographic would otherwise grab the terminal.
 	# shellcheck disable=SC2086
 	timeout "$timeout_s" "${qemu[@]}" -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" \
 		-m 1G -smp 2 -nographic -no-reboot \
 		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
-		-append "console=$console panic=-1 quiet loglevel=4 ${BPFX_KERNEL_ARGS:-}" \
-		${BPFX_QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log"
-	return "${PIPESTATUS[0]}"
+		-append "console=$console panic=-1 quiet loglevel=4 noirqdebug $memcheck ${BPFX_KERNEL_ARGS:-}" \
+		${BPFX_QEMU_EXTRA:-} </dev/null >"$log" 2>&1 &
+	qpid=$!
+	tail -n +1 -f --pid="$qpid" "$log" &
+	tpid=$!
+	# The early-hang watchdog: no /init after init_timeout, no point waiting.
+	while kill -0 "$qpid" 2>/dev/null && ! grep -q BPFX-GUEST-START "$log"; do
+		if [ "$waited" -ge "$init_timeout" ]; then
+			msg "no /init after ${init_timeout} s: stopping this boot"
+			kill "$qpid" 2>/dev/null
+			break
+		fi
+		sleep 2
+		waited=$((waited + 2))
+	done
+	wait "$qpid" || rc=$?
+	wait "$tpid" 2>/dev/null || true
+	return "$rc"
 }
 
 mkdir -p "$(dirname "$log")"
@@ -121,7 +158,8 @@ for attempt in 1 2; do
 	if grep -q BPFX-GUEST-START "$log"; then
 		break
 	fi
-	# Rare early TCG boot Oops: the guest dies before /init.  Retry once.
+	# Rare early TCG boot Oops or hang: the guest dies (or is stopped)
+	# before /init.  Retry once.
 	cp "$log" "$log.attempt$attempt"
 	[ "$attempt" = 1 ] && msg "guest died before /init (log kept in $log.attempt1); retrying once"
 done

@@ -1,19 +1,19 @@
 #!/bin/bash
-# build-in.sh KVER SRCDIR [make args...] -- run "make -C SRCDIR KDIR=..."
-# against the kernel prepared by prepare.sh KVER.
+# build-in.sh ROW SRCDIR [make args...] -- run "make -C SRCDIR KDIR=..."
+# against the kernel prepared by prepare.sh ROW.
 #
-# Host kernels (6.1, 6.12): plain make on the host.
-# Chroot kernels (7.x): the headers' toolchain (gcc-16, pahole 1.32,
-# glibc >= 2.38 tools) only runs in the sid chroot, so SRCDIR is
-# bind-mounted at /build/bpfx inside it and make runs there; build
-# products land in SRCDIR as usual.  Make args must therefore not contain
-# host-only absolute paths for 7.x.
+# Rows built on the host (userland = the host's release): plain make.
+# Rows of another userland: the headers' toolchain (e.g. sid's gcc-16,
+# pahole 1.32, glibc >= 2.38 tools) only runs in that suite's root
+# (BUILD_ROOT), so SRCDIR is bind-mounted at /build/bpfx inside it and make
+# runs there; build products land in SRCDIR as usual.  Make args must
+# therefore not contain host-only absolute paths for those rows.
 # Exit status is make's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-[ $# -ge 2 ] || die "usage: $0 6.1|6.12|7.2 SRCDIR [make args...]"
+[ $# -ge 2 ] || die "usage: $0 ROW SRCDIR [make args...]"
 KVER=$(bpfx_norm_kver "$1")
 src=$2
 shift 2

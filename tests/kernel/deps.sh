@@ -5,14 +5,16 @@
 # The list is everything those flows run on the host, a brand-new minimal
 # Debian 12 (mmdebstrap --variant=apt) included, which .ci/run proves:
 # build-essential for dpkg-buildpackage's build-dependency check, dh-dkms
-# and debhelper for the .deb, mmdebstrap for the DKMS root and sid chroot,
-# tshark and python3 for the examples' check (tests/examples.sh; tshark asks
-# a debconf question, hence noninteractive).
+# and debhelper for the .deb, mmdebstrap for the userland roots
+# (tests/kernels.list), tshark and python3 for the examples' check
+# (tests/examples.sh; tshark asks a debconf question, hence noninteractive),
+# the arm64 cross compiler and qemu-system-arm for the arm64 rows.
 set -eu
-pkgs="build-essential gcc make bc cpio gzip xz-utils zstd kmod mount file binutils git
+pkgs="build-essential gcc make bc cpio gzip xz-utils zstd lz4 kmod mount file binutils git
 qemu-system-x86 busybox-static clang llvm libbpf-dev libelf-dev zlib1g-dev
 pkg-config bpftool dwarves mmdebstrap debian-archive-keyring ca-certificates
-gnuplot-nox dpkg-dev debhelper dh-dkms openssl python3 tshark"
+gnuplot-nox dpkg-dev debhelper dh-dkms openssl python3 tshark
+gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -2,23 +2,24 @@
 # Shared helpers for the kernel test scripts (prepare.sh, build-in.sh, boot.sh,
 # smoke.sh).  Source it; it defines functions and a few variables only.
 #
-#   BPFX_CACHE        persistent cache (debs, unpacked kernels, sid chroot,
+#   BPFX_CACHE        persistent cache (debs, unpacked kernels, userland roots,
 #                     private APT state). Default /var/cache/bpfx.
 #   BPFX_WORK         per-run outputs (env files, logs). Default $BPFX_CACHE/work.
 #   BPFX_APT_MAX_AGE  seconds after which package lists are refreshed
 #                     (default 3600; 0 = always). Versions are re-resolved
 #                     from the lists on every run regardless.
-#   BPFX_ARCH         Debian architecture of the kernels (default amd64, this
-#                     host's). Another one (arm64) is cross-built the Debian
-#                     way: its headers, this host's linux-kbuild, the
-#                     CROSS_COMPILE toolchain; its APT state and env files
-#                     carry the architecture in their names.
+#   BPFX_ARCH         Debian architecture of the kernel at hand: a row's arch
+#                     (prepare.sh sets it from tests/kernels.list; the env
+#                     file records it). Another one than this host's (arm64)
+#                     is cross-built the Debian way: its headers, this host's
+#                     linux-kbuild, the CROSS_COMPILE toolchain; its APT
+#                     state carries the architecture in its name.
 
 BPFX_CACHE=${BPFX_CACHE:-/var/cache/bpfx}
 BPFX_WORK=${BPFX_WORK:-$BPFX_CACHE/work}
 BPFX_APT_MAX_AGE=${BPFX_APT_MAX_AGE:-3600}
 BPFX_KEYRING=${BPFX_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
-BPFX_ARCH=${BPFX_ARCH:-amd64}
+BPFX_ARCH=${BPFX_ARCH:-$(dpkg --print-architecture)}
 # The build machine's architecture: its linux-kbuild runs kbuild's tools.
 BPFX_HOST_ARCH=$(dpkg --print-architecture)
 # Cross-building: the kernel's architecture is not this machine's.
@@ -57,19 +58,56 @@ bpfx_lock() {
 }
 
 # ---------------------------------------------------------------- kernels
-# Map the user-facing kernel name to the canonical key used for env files.
-bpfx_norm_kver() {
-	case "$1" in
-	6.1) echo 6.1 ;;
-	6.12) echo 6.12 ;;
-	7.2 | 7.x | sid) echo 7.2 ;;
-	*) die "unknown kernel '$1' (expected 6.1, 6.12, 7.2 / 7.x / sid)" ;;
-	esac
+# The kernels are data: tests/kernels.list, one row per kernel (see there).
+BPFX_KERNELS_LIST=${BPFX_KERNELS_LIST:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/kernels.list}
+
+# The rows, comments and blank lines dropped.
+bpfx_list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$BPFX_KERNELS_LIST"; }
+
+# bpfx_row NAME: the row called NAME (or with NAME among its aliases) into
+# ROW ROW_SUITES ROW_FLAVOUR ROW_ARCH ROW_USERLAND ROW_SET ROW_ALIASES
+# ROW_STATUS (empty, or "unsupported <why>").
+bpfx_row() {
+	local line
+	line=$(bpfx_list | awk -v n="$1" '$1 == n { print; exit }
+		{ k = split($7, a, ","); for (i = 1; i <= k; i++) if (a[i] == n) { print; exit } }')
+	[ -n "$line" ] || die "unknown kernel '$1' (tests/kernels.list has: $(bpfx_list | awk '{ printf "%s%s ", $1, ($7 != "-" ? " (" $7 ")" : "") }'))"
+	read -r ROW ROW_SUITES ROW_FLAVOUR ROW_ARCH ROW_USERLAND ROW_SET ROW_ALIASES ROW_STATUS <<<"$line"
 }
 
-# amd64's names stay as they were; other architectures get a suffix.
+# The canonical row name for a name or alias (dies if unknown).
+bpfx_norm_kver() { bpfx_row "$1" && echo "$ROW"; }
+
+# bpfx_select [NAME|all|default]...: row names, in the file's order
+# ("default" when nothing is given).
+bpfx_select() {
+	local n want=" "
+	[ $# -gt 0 ] || set -- default
+	for n; do
+		case $n in
+		all) want+="$(bpfx_list | awk '{ printf "%s ", $1 }')" ;;
+		default) want+="$(bpfx_list | awk '$6 == "default" { printf "%s ", $1 }')" ;;
+		*) bpfx_row "$n" || return 1; want+="$ROW " ;;
+		esac
+	done
+	bpfx_list | awk -v w="$want" '{ if (index(w, " " $1 " ")) print $1 }'
+}
+
+# bpfx_baseline_row [ARCH]: the first row of ARCH (default: this host's):
+# the BTF the programs for that arch are built against.
+bpfx_baseline_row() { bpfx_list | awk -v a="${1:-$BPFX_HOST_ARCH}" '$4 == a { print $1; exit }'; }
+
+# The release this machine runs (bookworm on a Debian 12 host): rows whose
+# userland is this are built on the host.
+bpfx_host_userland() {
+	[ -z "${BPFX_HOST_USERLAND:-}" ] || { echo "$BPFX_HOST_USERLAND"; return; }
+	(. /etc/os-release && echo "${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}")
+}
+
+# APT state of another architecture than amd64 carries it in its name.
 bpfx_arch_suffix() { [ "$BPFX_ARCH" = amd64 ] || echo "-$BPFX_ARCH"; }
-bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1")$(bpfx_arch_suffix).env"; }
+# What prepare.sh measured about a row (its arch among it: rows are per arch).
+bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1").env"; }
 
 # ---------------------------------------------------------------- mirror
 # Print the archive URI that serves suite $1, read from this machine's own
@@ -91,6 +129,21 @@ bpfx_mirror_for_suite() {
 	uri=${uri%/}
 	[ -n "$uri" ] || die "no APT source for suite '$suite' in this machine's apt configuration"
 	printf '%s\n' "$uri"
+}
+
+# bpfx_mirror_for SUITE: the URI for any Debian suite, from this machine's
+# apt configuration: the suite's own entry if there is one; else a
+# *-security suite lives where the host release's security suite does, and
+# every other suite (backports, the next release, sid, experimental) in the
+# archive that serves the host release.
+bpfx_mirror_for() {
+	local uri host
+	uri=$(bpfx_mirror_for_suite "$1" 2>/dev/null) && { echo "$uri"; return; }
+	host=$(bpfx_host_userland)
+	case $1 in
+	*-security) bpfx_mirror_for_suite "$host-security" ;;
+	*) bpfx_mirror_for_suite "$host" ;;
+	esac
 }
 
 # bpfx_parse_sources SUITE FILE...: "deb" URIs carrying SUITE (first per file).
@@ -143,37 +196,31 @@ bpfx_parse_sources() {
 # cache: own sources list, lists and archive cache; the system's sources
 # and lists are never read or written by it.  One root per suite keeps the
 # metapackage candidate unambiguous (sid would otherwise win over bpo).
-# "system" is the system apt itself for this host's architecture; for
-# another one (the host is not multiarch) it is a private root holding the
-# suites the system uses for bookworm and its security updates.
-bpfx_apt_root() { echo "$BPFX_CACHE/apt/$1$(bpfx_arch_suffix)"; }
-bpfx_apt_private() { [ "$1" != system ] || bpfx_cross; }
+# Per architecture too: the host is not multiarch, a kernel of another
+# architecture (arm64) gets lists of its own.
+bpfx_apt_root() { echo "$BPFX_CACHE/apt/${1//,/+}$(bpfx_arch_suffix)"; }
 
+# bpfx_apt_setup SUITES: private sources for a comma-separated suite list.
 bpfx_apt_setup() {
-	local suite=$1 root mirror
-	root=$(bpfx_apt_root "$suite")
+	local suites=$1 root s m
+	root=$(bpfx_apt_root "$suites")
 	mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$root/etc/preferences.d" "$root/etc/sources.list.d"
-	if [ "$suite" = system ]; then
-		# bookworm-security's archive is not bookworm's: ask for each.
-		for s in bookworm bookworm-security; do
-			printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$(bpfx_mirror_for_suite "$s")" "$s"
-		done >"$root/etc/sources.list.new"
-	else
-		# Backports and sid live in the main archive: the URI serving bookworm.
-		mirror=$(bpfx_mirror_for_suite bookworm)
-		printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$mirror" "$suite" >"$root/etc/sources.list.new"
-	fi
+	: >"$root/etc/sources.list.new"
+	for s in ${suites//,/ }; do
+		m=$(bpfx_mirror_for "$s") || die "no mirror for $s"
+		printf 'deb [signed-by=%s] %s %s main\n' "$BPFX_KEYRING" "$m" "$s" >>"$root/etc/sources.list.new"
+	done
 	if ! cmp -s "$root/etc/sources.list.new" "$root/etc/sources.list" 2>/dev/null; then
 		mv "$root/etc/sources.list.new" "$root/etc/sources.list"
 		rm -f "$root/updated.stamp"   # source changed: lists are stale
 	else
 		rm -f "$root/etc/sources.list.new"
 	fi
-	msg "apt[$suite$(bpfx_arch_suffix)]: source $(cut -d' ' -f3- "$root/etc/sources.list" | tr '\n' ' ')"
+	msg "apt[$suites$(bpfx_arch_suffix)]: $(cut -d' ' -f3- "$root/etc/sources.list" | tr '\n' ';')"
 }
 
 # bpfx_apt SUITE apt-get|apt-cache ARGS...: run an APT tool with the
-# private configuration of SUITE.  SUITE "system" runs it unchanged.
+# private configuration of SUITE (comma-separated suites).
 bpfx_apt() {
 	local suite=$1 tool=$2 root
 	shift 2
@@ -184,10 +231,6 @@ bpfx_apt() {
 	# own cache file; apt revalidates it against the lists itself.
 	set -- -o Dir::Cache::pkgcache="$root/pkgcache.bin" \
 		-o Dir::Cache::srcpkgcache="$root/srcpkgcache.bin" "$@"
-	if ! bpfx_apt_private "$suite"; then
-		"$tool" "$@"
-		return
-	fi
 	"$tool" \
 		-o Dir::Etc::sourcelist="$root/etc/sources.list" \
 		-o Dir::Etc::sourceparts="$root/etc/sources.list.d" \
@@ -200,20 +243,18 @@ bpfx_apt() {
 		"$@"
 }
 
-# Refresh lists of SUITE when older than BPFX_APT_MAX_AGE ("system" uses
-# the system apt, i.e. bookworm + bookworm-security as configured).
+# Refresh lists of SUITE when older than BPFX_APT_MAX_AGE.
 bpfx_apt_update() {
 	local suite=$1 stamp age
-	if ! bpfx_apt_private "$suite"; then
-		mkdir -p "$BPFX_CACHE/apt"
-		stamp=$BPFX_CACHE/apt/system-updated.stamp
-	else
-		bpfx_apt_setup "$suite"
-		stamp=$(bpfx_apt_root "$suite")/updated.stamp
-	fi
-	bpfx_lock "apt-$suite$(bpfx_arch_suffix)" 8
+	stamp=$(bpfx_apt_root "$suite")/updated.stamp
 	age=$BPFX_APT_MAX_AGE
-	if [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; then
+	fresh() { [ -f "$stamp" ] && [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "$age" ]; }
+	# Fresh lists were made from the current sources: the mirror lookup
+	# (apt-get indextargets, seconds on a loaded host) is only redone
+	# with the lists.
+	fresh || bpfx_apt_setup "$suite"
+	bpfx_lock "apt-${suite//,/+}$(bpfx_arch_suffix)" 8
+	if fresh; then
 		msg "apt[$suite]: lists fresh (< ${age}s), not updating"
 	else
 		bpfx_apt "$suite" apt-get -q update >&2 || die "apt-get update failed for $suite"
@@ -227,13 +268,13 @@ bpfx_apt_update() {
 # callers running under pipefail (seen with zlib1g-dev's long record).
 bpfx_candidate() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk '/^Version:/ && v == "" {v = $2} END {if (v != "") print v}'
+		awk '!v && /^Version:/ { v = $2 } END { if (v) print v }'
 }
 
 # Package names in the Depends of the candidate of $2 matching regex $3.
 bpfx_depends_matching() {
 	bpfx_apt "$1" apt-cache show --no-all-versions "$2" 2>/dev/null |
-		awk -v re="$3" '/^Depends:/ && !done {
+		awk -v re="$3" '!done && /^Depends:/ {
 			sub(/^Depends:[ \t]*/, ""); n = split($0, d, ",")
 			for (i = 1; i <= n; i++) { p = d[i]; sub(/^[ \t]+/, "", p); sub(/[ \t(|].*/, "", p); if (p ~ re) print p }
 			done = 1 }'

@@ -1,6 +1,6 @@
 #!/bin/bash
 # smoke.sh [KVER...] -- end-to-end check of the kernel test plumbing:
-# for each kernel (default 6.1 6.12 7.2) run prepare.sh, boot the image
+# for each row of tests/kernels.list (default: the default set) run prepare.sh, boot the image
 # with a payload that prints `uname -r` and /sys/kernel/btf, and require
 # the guest to report the KREL that prepare.sh resolved.
 # Logs: $BPFX_WORK/smoke/<KVER>.log.  Exit 0 only if every kernel passed.
@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 kvers=("$@")
-[ ${#kvers[@]} -gt 0 ] || kvers=(6.1 6.12 7.2)
+mapfile -t kvers < <(bpfx_select "${kvers[@]}")
 out=$BPFX_WORK/smoke
 mkdir -p "$out"
 payload=$(mktemp -d "${TMPDIR:-/tmp}/bpfx-smoke.XXXXXX")

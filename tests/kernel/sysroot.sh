@@ -1,25 +1,34 @@
 #!/bin/bash
-# sysroot.sh -- what a guest of another architecture (BPFX_ARCH=arm64)
-# needs from Debian 12 besides its kernel: the -dev packages the static test
-# driver and btfids link against, and busybox-static. Downloaded with the
-# private APT state of lib.sh (the host is not made multiarch), unpacked
-# with dpkg -x into $BPFX_CACHE/sysroot-$BPFX_ARCH; prints that directory.
-# Its bin/busybox is the guest's BPFX_BUSYBOX; pass the directory as
-# SYSROOT= to tests/Makefile.
+# sysroot.sh [SUITE] -- what a guest of another architecture (BPFX_ARCH=arm64)
+# needs from a Debian release (default: this host's) besides its kernel: the
+# -dev packages the static test driver and btfids link against, and
+# busybox-static. Downloaded with the private APT state of lib.sh (the host
+# is not made multiarch), unpacked with dpkg -x into
+# $BPFX_CACHE/sysroot-$BPFX_ARCH (-SUITE for another release); prints that
+# directory. Its bin/busybox is the guest's BPFX_BUSYBOX; pass the directory
+# as SYSROOT= to tests/Makefile.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 BPFX_LOG_TAG="sysroot $BPFX_ARCH"
 bpfx_cross || die "BPFX_ARCH=$BPFX_ARCH is this host's: use the host's own packages"
-PKGS="libbpf-dev libelf-dev zlib1g-dev busybox-static"
+PKGS="libbpf-dev libelf-dev zlib1g-dev libzstd-dev busybox-static"
+u=$(bpfx_host_userland)
 root=$BPFX_CACHE/sysroot-$BPFX_ARCH
-bpfx_lock "sysroot-$BPFX_ARCH" 7
-step "apt-update[system]" bpfx_apt_update system
+if [ -n "${1:-}" ] && [ "$1" != "$u" ]; then
+	u=$1
+	root+=-$u
+fi
+bpfx_lock "$(basename "$root")" 7
+# The release, and its security updates where tests/kernels.list has any.
+suites=$u
+bpfx_list | awk '{ print $2 }' | tr ',' '\n' | grep -qx "$u-security" && suites+=,$u-security
+step "apt-update[$suites]" bpfx_apt_update "$suites"
 want= debs=()
 for p in $PKGS; do
-	v=$(bpfx_candidate system "$p")
+	v=$(bpfx_candidate "$suites" "$p")
 	[ -n "$v" ] || die "$p not found for $BPFX_ARCH"
-	debs+=("$(bpfx_fetch_deb system "$p" "$v")")
+	debs+=("$(bpfx_fetch_deb "$suites" "$p" "$v")")
 	want+="$p=$v "
 done
 if [ "$(cat "$root/.bpfx-unpacked" 2>/dev/null)" != "$want" ]; then
