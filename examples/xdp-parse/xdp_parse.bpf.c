@@ -10,9 +10,10 @@
  * truncated or lying packet can only make a read fail (malformed), never
  * read past it. No offset arithmetic in the program.
  *
- * Two entry points, one parser: xdp_parse_dynptr runs over the kernel's
+ * Four entry points, one parser: xdp_parse_dynptr runs over the kernel's
  * XDP dynptr (6.4+), xdp_parse_copy over a LOCAL dynptr of the packet bytes
- * copied into a map value (6.1, which has no packet dynptrs). The loader
+ * copied into a map value (6.1, which has no packet dynptrs); tc_parse_dynptr
+ * and tc_parse_copy do the same at TC (the skb dynptr, 6.4+). The loader
  * loads the one the kernel can run.
  */
 #include "vmlinux.h"
@@ -29,8 +30,13 @@ char LICENSE[] SEC("license") = "GPL";
 #define ETH_P_8021AD	0x88A8
 #define XP_MAX_EXT	8	/* IPv6 extension headers followed */
 
-/* The kernel's XDP dynptr (v6.4); weak, so the object loads on 6.1 too. */
+#define TC_ACT_OK	0	/* uapi pkt_cls.h: a #define, not in BTF */
+
+/* The kernel's XDP and skb dynptrs (v6.4); weak, so the object loads on 6.1
+ * too (the loader does not load the programs that call them there). */
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym __weak;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags,
 			       struct bpf_dynptr *ptr__uninit) __ksym __weak;
 
 struct {
@@ -251,28 +257,64 @@ int xdp_parse_dynptr(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* A LOCAL dynptr over the first len bytes of the packet, copied into a
+ * per-CPU map value by load(): the packet dynptrs' stand-in on 6.1. */
+#define COPY_PARSE(r, len, load)						\
+	do {									\
+		struct bpf_dynptr v;						\
+		__u32 zero = 0;							\
+		__u8 *buf = bpf_map_lookup_elem(&copybuf, &zero);		\
+									\
+		if (!buf)							\
+			break;							\
+		if (len > XP_BUF)	/* longer frames: their first XP_BUF bytes */ \
+			len = XP_BUF;						\
+		/* Keep clang from folding the checks into one the verifier	\
+		 * cannot follow: it must see 14 <= len <= XP_BUF on the	\
+		 * register it passes (6.1 learns no lower bound from		\
+		 * len != 0). */						\
+		asm volatile("" : "+r"(len));					\
+		if (len < 14 || len > XP_BUF || load ||				\
+		    bpfx_dynptr_from_mem(buf, len, 0, &v))			\
+			(r)->flags |= XP_MALFORMED;				\
+		else								\
+			parse(&v, (r));						\
+	} while (0)
+
 SEC("xdp")
 int xdp_parse_copy(struct xdp_md *ctx)
 {
 	struct xp_rec r = {};
-	struct bpf_dynptr v;
-	__u32 zero = 0;
 	__u64 len = bpf_xdp_get_buff_len(ctx);
-	__u8 *buf = bpf_map_lookup_elem(&copybuf, &zero);
 
-	if (!buf)
-		return XDP_PASS;
-	if (len > XP_BUF)	/* longer frames: their first XP_BUF bytes */
-		len = XP_BUF;
-	/* Keep clang from folding the checks into one the verifier cannot
-	 * follow: it must see 14 <= len <= XP_BUF on the register it passes
-	 * (6.1 learns no lower bound from len != 0). */
-	asm volatile("" : "+r"(len));
-	if (len < 14 || len > XP_BUF || bpf_xdp_load_bytes(ctx, 0, buf, len) ||
-	    bpfx_dynptr_from_mem(buf, len, 0, &v))
+	COPY_PARSE(&r, len, bpf_xdp_load_bytes(ctx, 0, buf, len));
+	emit(&r);
+	return XDP_PASS;
+}
+
+/* "classifier", libbpf's older name for SEC("tc"): every loader of the
+ * examples knows it (aya 0.13 does not know "tc"). */
+SEC("classifier")
+int tc_parse_dynptr(struct __sk_buff *ctx)
+{
+	struct xp_rec r = {};
+	struct bpf_dynptr v;
+
+	if (bpf_dynptr_from_skb(ctx, 0, &v))
 		r.flags |= XP_MALFORMED;
 	else
 		parse(&v, &r);
 	emit(&r);
-	return XDP_PASS;
+	return TC_ACT_OK;
+}
+
+SEC("classifier")
+int tc_parse_copy(struct __sk_buff *ctx)
+{
+	struct xp_rec r = {};
+	__u64 len = ctx->len;
+
+	COPY_PARSE(&r, len, bpf_skb_load_bytes(ctx, 0, buf, len));
+	emit(&r);
+	return TC_ACT_OK;
 }

@@ -2,14 +2,20 @@
 /*
  * xdp-parse: the loader (libbpf, bpftool skeleton).
  *
- *   xdp-parse --pcap FILE [--copy]   every packet of FILE through the program
- *                                    (BPF_PROG_TEST_RUN), one JSON line each
- *   xdp-parse --iface IF [--copy]    attached to IF, one JSON line per packet
+ *   xdp-parse --pcap FILE [--copy] [--tc]   every packet of FILE through the
+ *                                    program (BPF_PROG_TEST_RUN), one JSON line each
+ *   xdp-parse --iface IF [--copy] [--tc]    attached to IF (XDP; --tc: TC
+ *                                    ingress, clsact), one JSON line per packet
  *
  * Prints {"frame": N, "vlan": [...], "l3": ..., "src": ..., "dst": ...,
  * "l4": ..., "sport": ..., "dport": ..., "malformed": ...} per packet and a
  * totals line last. --copy forces the 6.1 path (a LOCAL dynptr over a copy
- * of the packet) on kernels that have XDP dynptrs.
+ * of the packet) on kernels that have packet dynptrs. --tc runs the same
+ * parser as a TC program (over the skb dynptr). The kernel test-runs a TC
+ * program only on a frame it could have received: one shorter than an
+ * Ethernet header, or that it refuses (EINVAL: seen on 6.1 and 7.x for
+ * untagged frames whose IPv4 or IPv6 header is cut short), is skipped with a
+ * "not run at TC" line on stderr; frame numbers stay the pcap's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,7 +76,7 @@ static int print_rec(void *ctx, void *data, size_t len)
 }
 
 /* Classic pcap (not pcapng), either byte order, Ethernet link type. */
-static int run_pcap(struct bpf_program *prog, struct ring_buffer *rb, const char *path)
+static int run_pcap(struct bpf_program *prog, struct ring_buffer *rb, const char *path, int tc)
 {
 	unsigned char hdr[24], rec[16], *pkt = malloc(65536);
 	FILE *f = fopen(path, "rb");
@@ -98,9 +104,19 @@ static int run_pcap(struct bpf_program *prog, struct ring_buffer *rb, const char
 			err = 1;
 			break;
 		}
+		if (tc && caplen < 14) {
+			fprintf(stderr, "xdp-parse: frame %llu (%u bytes): not run at TC: shorter than an Ethernet header\n",
+				++frame, caplen);
+			continue;
+		}
 		o.data_in = pkt;
 		o.data_size_in = caplen;
 		if (bpf_prog_test_run_opts(fd, &o)) {
+			if (tc && errno == EINVAL) {
+				fprintf(stderr, "xdp-parse: frame %llu (%u bytes): not run at TC: BPF_PROG_TEST_RUN refuses it (%s)\n",
+					++frame, caplen, strerror(errno));
+				continue;
+			}
 			fprintf(stderr, "xdp-parse: frame %llu (%u bytes): BPF_PROG_TEST_RUN: %s\n",
 				frame + 1, caplen, strerror(errno));
 			err = 1;
@@ -126,10 +142,13 @@ int main(int argc, char **argv)
 {
 	const char *pcap = NULL, *iface = NULL;
 	struct xdp_parse *skel;
-	struct bpf_program *prog;
+	struct bpf_program *prog, *p;
 	struct ring_buffer *rb;
 	struct btf *vmlinux;
-	int i, copy = 0, ifindex = 0, err;
+	int i, copy = 0, tc = 0, ifindex = 0, err;
+	const char *kfunc;
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tco);
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
@@ -138,16 +157,19 @@ int main(int argc, char **argv)
 			iface = argv[++i];
 		else if (!strcmp(argv[i], "--copy"))
 			copy = 1;
+		else if (!strcmp(argv[i], "--tc"))
+			tc = 1;
 		else
 			break;
 	}
 	if (i < argc || !pcap == !iface) {
-		fprintf(stderr, "usage: xdp-parse --pcap FILE | --iface IF  [--copy]\n");
+		fprintf(stderr, "usage: xdp-parse --pcap FILE | --iface IF  [--copy] [--tc]\n");
 		return 2;
 	}
-	/* XDP dynptrs (v6.4) where the kernel has them, else the copy. */
+	/* Packet dynptrs (v6.4) where the kernel has them, else the copy. */
+	kfunc = tc ? "bpf_dynptr_from_skb" : "bpf_dynptr_from_xdp";
 	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux || btf__find_by_name_kind(vmlinux, "bpf_dynptr_from_xdp", BTF_KIND_FUNC) < 0)
+	if (!vmlinux || btf__find_by_name_kind(vmlinux, kfunc, BTF_KIND_FUNC) < 0)
 		copy = 1;
 	btf__free(vmlinux);
 
@@ -157,8 +179,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->bpfx_features = bpfx_detect_features();
-	prog = copy ? skel->progs.xdp_parse_copy : skel->progs.xdp_parse_dynptr;
-	bpf_program__set_autoload(copy ? skel->progs.xdp_parse_dynptr : skel->progs.xdp_parse_copy, false);
+	if (tc)
+		prog = copy ? skel->progs.tc_parse_copy : skel->progs.tc_parse_dynptr;
+	else
+		prog = copy ? skel->progs.xdp_parse_copy : skel->progs.xdp_parse_dynptr;
+	/* Load only that one: the others call kfuncs this kernel may lack. */
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, p == prog);
 	err = xdp_parse__load(skel);
 	if (err) {
 		fprintf(stderr, "xdp-parse: load: %s (is bpfx loaded?)\n", strerror(-err));
@@ -167,22 +194,38 @@ int main(int argc, char **argv)
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), print_rec, NULL, NULL);
 	if (!rb)
 		return 1;
-	fprintf(stderr, "xdp-parse: %s path, bpfx_features 0x%x\n",
-		copy ? "copy (LOCAL dynptr)" : "XDP dynptr", skel->rodata->bpfx_features);
+	fprintf(stderr, "xdp-parse: %s, %s path, bpfx_features 0x%x\n", tc ? "TC" : "XDP",
+		copy ? "copy (LOCAL dynptr)" : tc ? "skb dynptr" : "XDP dynptr", skel->rodata->bpfx_features);
 	if (pcap) {
-		err = run_pcap(prog, rb, pcap);
+		err = run_pcap(prog, rb, pcap, tc);
 	} else {
 		ifindex = if_nametoindex(iface);
-		if (!ifindex || bpf_xdp_attach(ifindex, bpf_program__fd(prog), 0, NULL)) {
-			fprintf(stderr, "xdp-parse: cannot attach to %s: %s\n", iface, strerror(errno));
+		hook.ifindex = ifindex;
+		tco.prog_fd = bpf_program__fd(prog);
+		if (!ifindex)
+			err = -ENODEV;
+		else if (!tc)
+			err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), 0, NULL);
+		else if ((err = bpf_tc_hook_create(&hook)) == -EEXIST || !err)
+			err = bpf_tc_attach(&hook, &tco);
+		if (err) {
+			fprintf(stderr, "xdp-parse: cannot attach to %s%s: %s\n", iface,
+				tc ? " (TC ingress: needs the clsact qdisc, sch_ingress)" : "", strerror(-err));
 			return 1;
 		}
+		fprintf(stderr, "xdp-parse: attached to %s\n", iface);
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		while (!stop && ring_buffer__poll(rb, 200) >= 0)
 			;
-		bpf_xdp_detach(ifindex, 0, NULL);
+		if (tc) {
+			tco.flags = tco.prog_fd = tco.prog_id = 0;
+			bpf_tc_detach(&hook, &tco);	/* ours only: the qdisc may be shared */
+		} else {
+			bpf_xdp_detach(ifindex, 0, NULL);
+		}
 		ring_buffer__consume(rb);
+		err = 0;
 	}
 	printf("{\"packets\": %llu, \"malformed\": %llu, \"ipv4\": %llu, \"ipv6\": %llu, "
 	       "\"tcp\": %llu, \"udp\": %llu, \"icmp\": %llu, \"icmpv6\": %llu}\n",

@@ -3,7 +3,17 @@
 """xdp-parse's results as tshark sees them, and the comparison.
 
   tshark.py expect PCAP > expected.jsonl   tshark's view, in xdp-parse's JSON Lines
-  tshark.py compare EXPECTED GOT [NAME]     prints mismatches and a "#... :OK|FAIL" line
+  tshark.py compare EXPECTED GOT [NAME] [--min-len N] [--sent FILE]
+                                            prints mismatches and a "#... :OK|FAIL" line
+      --min-len N  frames shorter than N bytes may be absent (BPF_PROG_TEST_RUN
+                   of a TC program needs an Ethernet header: 14)
+      --absent FILE  frames (one per line) the loader could not run (a TC
+                   test run the kernel refuses: EINVAL for some frames whose
+                   IP header is cut short); each must be one tshark
+                   marks malformed, or shorter than --min-len
+      --sent FILE  GOT came from an interface: its frames are numbered by
+                   arrival; FILE lists the pcap frame numbers sent, in order,
+                   one per line (the injector's), and only those are expected
 
 tshark decides. "malformed" is what tshark marks malformed (_ws.malformed:
 an exception, or an expert item of the malformed group such as a UDP length
@@ -28,7 +38,7 @@ import sys
 
 FIELDS = ["frame.number", "frame.protocols", "ieee8021ad.id", "vlan.id", "ip.src", "ip.dst",
           "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
-          "_ws.malformed", "ip.bogus_header_length", "ip.len", "ip.hdr_len"]
+          "_ws.malformed", "ip.bogus_header_length", "ip.len", "ip.hdr_len", "frame.len"]
 
 
 def first(v):
@@ -64,7 +74,7 @@ def expect(pcap):
         rec = {"frame": int(v["frame.number"]), "vlan": vlan,
                "l3": {"ip": "ipv4", "ipv6": "ipv6"}.get(l3), "src": src, "dst": dst,
                "l4": l4, "sport": int(sport) if sport else None,
-               "dport": int(dport) if dport else None, "malformed": mal}
+               "dport": int(dport) if dport else None, "malformed": mal, "len": int(v["frame.len"])}
         print(json.dumps(rec))
 
 
@@ -74,8 +84,9 @@ def norm(k, v):
     return v
 
 
-def compare(exp_file, got_file, name):
+def compare(exp_file, got_file, name, min_len=0, sent_file=None, absent_file=None):
     exp = [json.loads(l) for l in open(exp_file) if l.strip()]
+    sent = [int(l) for l in open(sent_file) if l.strip()] if sent_file else None
     got = {}
     total = None
     for l in open(got_file):
@@ -84,9 +95,30 @@ def compare(exp_file, got_file, name):
             continue
         r = json.loads(l)
         if "frame" in r:
+            if sent is not None:    # k-th arrival = k-th frame sent
+                r["frame"] = sent[r["frame"] - 1] if r["frame"] <= len(sent) else -r["frame"]
             got[r["frame"]] = r
         elif "packets" in r:
             total = r
+    unsent = []
+    if sent is not None:
+        # every frame the interface could carry must have been sent
+        unsent = [e["frame"] for e in exp if e["frame"] not in set(sent) and e["len"] >= min_len]
+        if unsent:
+            print("%s: %d frames of at least %d bytes were not sent, first %s" % (name, len(unsent), min_len, unsent[:5]))
+        exp = [e for e in exp if e["frame"] in set(sent)]
+    if absent_file:
+        absent = {int(l) for l in open(absent_file) if l.strip()}
+        wrong = [e["frame"] for e in exp if e["frame"] in absent and not e["malformed"] and e["len"] >= min_len]
+        if wrong:
+            print("%s: %d well-formed frames were not run, first %s" % (name, len(wrong), wrong[:5]))
+            unsent += wrong
+        print("%s: %d malformed frames could not be run" % (name, len(absent) - len(wrong)))
+        exp = [e for e in exp if e["frame"] not in absent]
+    short = [e for e in exp if e["len"] < min_len]
+    if short:
+        print("%s: %d frames shorter than %d bytes are not run" % (name, len(short), min_len))
+        exp = [e for e in exp if e["len"] >= min_len]
     bad = 0
     keys = ["vlan", "l3", "src", "dst", "l4", "sport", "dport"]
     for e in exp:
@@ -117,16 +149,24 @@ def compare(exp_file, got_file, name):
     nmal = sum(e["malformed"] for e in exp)
     print("%s: %d packets (%d malformed per tshark), %d mismatches, %d extra results, totals %s"
           % (name, len(exp), nmal, bad, len(extra), json.dumps(total)))
-    ok = bad == 0 and not extra and len(exp) > 0 and total is not None and total.get("packets") == len(exp) \
+    ok = bad == 0 and not extra and not unsent and len(exp) > 0 and total is not None and total.get("packets") == len(exp) \
         and total.get("malformed") == nmal
     print("#ex %s:%s" % (name, "OK" if ok else "FAIL"))
     return ok
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "expect":
-        expect(sys.argv[2])
-    elif len(sys.argv) in (4, 5) and sys.argv[1] == "compare":
-        sys.exit(0 if compare(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) == 5 else "tshark") else 1)
+    a = sys.argv[1:]
+    opt = {}
+    for o in ("--min-len", "--sent", "--absent"):
+        if o in a:
+            i = a.index(o)
+            opt[o] = a[i + 1]
+            del a[i:i + 2]
+    if len(a) == 2 and a[0] == "expect":
+        expect(a[1])
+    elif len(a) in (3, 4) and a[0] == "compare":
+        sys.exit(0 if compare(a[1], a[2], a[3] if len(a) == 4 else "tshark", int(opt.get("--min-len", 0)),
+                              opt.get("--sent"), opt.get("--absent")) else 1)
     else:
         sys.exit(__doc__)

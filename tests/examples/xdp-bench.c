@@ -71,7 +71,10 @@ int main(int argc, char **argv)
 		return 1;
 	a->rodata->bpfx_features = bpfx_detect_features();
 	b->rodata->bpfx_features = a->rodata->bpfx_features;
+	/* only the XDP program measured: the others need kfuncs this kernel may lack */
 	bpf_program__set_autoload(copy ? a->progs.xdp_parse_dynptr : a->progs.xdp_parse_copy, false);
+	bpf_program__set_autoload(a->progs.tc_parse_dynptr, false);
+	bpf_program__set_autoload(a->progs.tc_parse_copy, false);
 	bpf_program__set_autoload(copy ? b->progs.base_dynptr : b->progs.base_copy, false);
 	if ((err = xdp_parse__load(a)) || (err = parse_baseline__load(b))) {
 		fprintf(stderr, "xdp-bench: load: %s\n", strerror(-err));

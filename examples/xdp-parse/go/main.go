@@ -124,11 +124,17 @@ func main() {
 	if err := spec.Variables["bpfx_features"].Set(features); err != nil {
 		fail("bpfx_features: %v", err)
 	}
-	name, other := "xdp_parse_dynptr", "xdp_parse_copy"
+	name := "xdp_parse_dynptr"
 	if *copyPath {
-		name, other = other, name
+		name = "xdp_parse_copy"
 	}
-	delete(spec.Programs, other)
+	// Load only that program: the object's others call kfuncs (the XDP
+	// and skb dynptrs) this kernel may not have.
+	for p := range spec.Programs {
+		if p != name {
+			delete(spec.Programs, p)
+		}
+	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		var ve *ebpf.VerifierError

@@ -113,7 +113,7 @@ fn main() {
     let pcap = pcap.unwrap_or_else(|| { eprintln!("usage: xdp-parse-rs --pcap FILE [--copy]"); exit(2) });
     let (features, xdp) = detect_features();
     copy |= !xdp;
-    let (name, other) = if copy { ("xdp_parse_copy", "xdp_parse_dynptr") } else { ("xdp_parse_dynptr", "xdp_parse_copy") };
+    let name = if copy { "xdp_parse_copy" } else { "xdp_parse_dynptr" };
 
     let mut open = ObjectBuilder::default().open_memory(OBJECT).unwrap_or_else(|e| die(format!("open: {e}")));
     for mut m in open.maps_mut() {
@@ -123,8 +123,10 @@ fn main() {
             v[..4].copy_from_slice(&features.to_ne_bytes());
         }
     }
+    // Load only that program: the object's others call kfuncs (the XDP and
+    // skb dynptrs) this kernel may not have.
     for mut p in open.progs_mut() {
-        if p.name() == other {
+        if p.name() != name {
             p.set_autoload(false);
         }
     }
