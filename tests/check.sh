@@ -101,14 +101,12 @@ build_progs() {
 	fi
 	sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh") || return 1
 	cross=$(dpkg-architecture -a"$a" -qDEB_HOST_GNU_TYPE 2>/dev/null)-
-	make -s -C "$top/tests" O="$out/progs-$a" VMLINUX_BTF="$btf" BPF_ARCH="$(bpf_arch "$a")" \
+	make -s -C "$top/tests" O="$out/progs-$a" VMLINUX_BTF="$btf" BPF_ARCH="$(bpfx_kernel_arch "$a")" \
 		SYSROOT="$sr" CC="${cross}gcc" || return 1
 	"${cross}gcc" -O2 -Wall -static -I"$sr/usr/include" -o "$out/progs-$a/btfids" "$top/tools/btfids.c" \
 		-L"$sr/usr/lib/${cross%-}" -lbpf -lelf -lz || return 1
 	cp "$sr/bin/busybox" "$out/progs-$a/busybox"
 }
-# bpf_tracing.h's name for a Debian architecture.
-bpf_arch() { case $1 in amd64) echo x86 ;; *) echo "$1" ;; esac; }
 for a in $arches; do
 	step "BPF programs and driver for $a" build_progs "$a" || die "building the BPF programs / driver for $a failed"
 done

@@ -134,7 +134,7 @@ userland_part() {
 	# One user of the root at a time (the builds of tests/kernel/build-in.sh).
 	bpfx_lock "build-$(basename "$r")" 9
 	setup_root "$r"
-	in_root "$r" dpkg --purge bpfx-dkms >/dev/null 2>&1
+	in_root "$r" apt-get purge -y -q bpfx-dkms >/dev/null 2>&1
 	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
 	cp "$deb" "$r/tmp/"
 	t0=$(bpfx_now)
@@ -166,7 +166,7 @@ userland_part() {
 		check "${u}_deb_doctor_base_btf" "the packaged doctor does not find /boot/vmlinuz-$KREL" \
 			grep -q "^OK   base-btf: .*/boot/vmlinuz-$KREL" "$out/$u-doctor.txt"
 	fi
-	in_root "$r" dpkg --purge bpfx-dkms >"$out/$u-purge.log" 2>&1
+	in_root "$r" apt-get purge -y -q bpfx-dkms >"$out/$u-purge.log" 2>&1
 	check "${u}_dkms_remove" "purging bpfx-dkms left a module or DKMS state" \
 		sh -c "! ls '$r'/lib/modules/*/updates/dkms/bpfx.ko* && [ ! -e '$r/var/lib/dkms/bpfx' ] && [ ! -e '$r/usr/src/bpfx-$ver' ]"
 	# make install / uninstall on the same system, for the first row.
@@ -186,28 +186,29 @@ userland_part() {
 	flock -u 9
 }
 
-# cross_part ROW: a row of another architecture. Installing bpfx-dkms in a
-# root of that arch would need its maintainer scripts emulated; instead, in
-# the row's userland root (where prepare.sh put its headers and the cross
-# compiler), the package's source goes through DKMS by hand as the postinst
-# would, cross-compiling: dkms add, then "dkms build -a <cpu>
-# --kernelsourcedir <headers>" with ARCH and CROSS_COMPILE in the
-# environment (DKMS passes them on to make), signing with the same throwaway
-# MOK. Covered: DKMS's build, the probes, module BTF, ids, signature, and the
-# guest suite on the result. Not covered: the package's postinst and "dkms
-# install" on an arm64 system.
-cross_part() {
+# by_hand_part ROW: a row with no headers package to install: one of another
+# architecture (installing bpfx-dkms in a root of that arch would need its
+# maintainer scripts emulated), or a kernel built here from linux-source
+# (prepare.sh says which: DKMS_BY_HAND). In the row's userland root (where
+# prepare.sh put its headers or its build tree, and the cross compiler),
+# the package's source goes through DKMS by hand as the postinst would:
+# dkms add, then "dkms build -a <cpu> --kernelsourcedir <KDIR>", with ARCH
+# and CROSS_COMPILE in the environment when cross-building (DKMS passes
+# them on to make), signing with the same throwaway MOK. Covered: DKMS's
+# build, the probes, module BTF, ids, signature, and the guest suite on the
+# result. Not covered: the package's postinst and "dkms install" there.
+by_hand_part() {
 	local k=$1 r a cpu tree f t0 extract
 	. "$(bpfx_env_file "$k")"
 	r=$BUILD_ROOT
 	mkdir -p "$out/$k"
-	[ -n "$r" ] || { bad "${k}_cross_root" "no userland root for $k (prepare.sh puts cross rows in one)"; touch "$out/$k.done"; return 1; }
-	a=$(case $BPFX_ARCH in amd64) echo x86 ;; *) echo "$BPFX_ARCH" ;; esac)
+	[ -n "$r" ] || { bad "${k}_dkms_root" "no userland root for $k (prepare.sh puts these rows in one)"; touch "$out/$k.done"; return 1; }
+	a=$(bpfx_kernel_arch "$BPFX_ARCH")
 	cpu=$(dpkg-architecture -a"$BPFX_ARCH" -qDEB_HOST_GNU_CPU 2>/dev/null)
 	bpfx_lock "build-$(basename "$r")" 9
 	setup_root "$r"
 	echo "sign_file=$KDIR/scripts/sign-file" >>"$r/etc/dkms/framework.conf.d/bpfx-test.conf"
-	in_root "$r" dpkg --purge bpfx-dkms >/dev/null 2>&1
+	in_root "$r" apt-get purge -y -q bpfx-dkms >/dev/null 2>&1
 	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
 	# the package's source tree, as its postinst would find it
 	extract=$(mktemp -d "$out/deb-x.XXXXXX")
@@ -217,11 +218,11 @@ cross_part() {
 	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || cp "$VMLINUZ" "$r/boot/vmlinuz-$KREL"
 	t0=$(bpfx_now)
 	if in_root "$r" dkms add -m bpfx -v "$ver" >"$out/$k/dkms.log" 2>&1 &&
-		in_root "$r" env ARCH="$a" CROSS_COMPILE="$CROSS_COMPILE" \
+		in_root "$r" env ${CROSS_COMPILE:+ARCH="$a" CROSS_COMPILE="$CROSS_COMPILE"} \
 			dkms build -m bpfx -v "$ver" -k "$KREL" -a "$cpu" --kernelsourcedir "$KDIR" >>"$out/$k/dkms.log" 2>&1; then
-		ok "${k}_dkms_cross_build"
+		ok "${k}_dkms_build_by_hand"
 	else
-		bad "${k}_dkms_cross_build" "dkms build -a $cpu with CROSS_COMPILE=$CROSS_COMPILE failed: $out/$k/dkms.log"
+		bad "${k}_dkms_build_by_hand" "dkms build -a $cpu${CROSS_COMPILE:+ with CROSS_COMPILE=$CROSS_COMPILE} failed: $out/$k/dkms.log"
 		cat "$r/var/lib/dkms/bpfx/$ver/build/make.log" >>"$out/$k/dkms.log" 2>/dev/null
 		tail -20 "$out/$k/dkms.log"
 	fi
@@ -245,17 +246,17 @@ cross_part() {
 }
 
 # The roots in parallel: OUT/<row>.done tells tests/check.sh that a row's
-# module is there (or will not be), so its guest can boot. Rows of another
-# arch are built by cross_part, one after the other.
+# module is there (or will not be), so its guest can boot. The rows DKMS
+# builds by hand are done one after the other, beside them.
 rm -f "$out"/*.done
-host_arch=$(dpkg --print-architecture)
-cross_rows=$(for k in $rows; do bpfx_row "$k"; [ "$ROW_ARCH" = "$host_arch" ] || echo "$k"; done)
-rows=$(for k in $rows; do bpfx_row "$k"; [ "$ROW_ARCH" != "$host_arch" ] || echo "$k"; done)
+by_hand() { (. "$(bpfx_env_file "$1")" && [ "${DKMS_BY_HAND:-0}" = 1 ]); }
+hand_rows=$(for k in $rows; do ! by_hand "$k" || echo "$k"; done)
+rows=$(for k in $rows; do by_hand "$k" || echo "$k"; done)
 userlands=$(for k in $rows; do bpfx_row "$k"; echo "$ROW_USERLAND"; done | awk '!seen[$0]++')
 pids=()
-if [ -n "$cross_rows" ]; then
+if [ -n "$hand_rows" ]; then
 	# shellcheck disable=SC2086
-	(trap cleanup EXIT; for k in $cross_rows; do cross_part "$k"; done) >"$out/cross.out" 2>&1 &
+	(trap cleanup EXIT; for k in $hand_rows; do by_hand_part "$k"; done) >"$out/by-hand.out" 2>&1 &
 	pids+=($!)
 fi
 for u in $userlands; do
@@ -267,7 +268,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 outs=()
 for u in $userlands; do outs+=("$out/$u.out"); done
-[ -z "$cross_rows" ] || outs+=("$out/cross.out")
+[ -z "$hand_rows" ] || outs+=("$out/by-hand.out")
 cat "${outs[@]}"
 np=$((np + $(cat "${outs[@]}" | grep -c '^#host .*:OK$')))
 nf=$((nf + $(cat "${outs[@]}" | grep -c '^#host .*:FAIL')))

@@ -30,6 +30,13 @@ module checks (signature, module BTF, ids); the package's postinst and
 root under emulation). Their guests boot in \`qemu-system-aarch64 -M virt\`
 and run both drivers; the examples' loaders are amd64 binaries and run on
 the amd64 rows only.
+Rows of a *debug* flavour are kernels built here from the suite's own
+\`linux-source\` package: the arch's defconfig plus
+\`tests/kernel/configs/debug.config\` (KASAN, UBSAN, KFENCE, lockdep, atomic-sleep
+and preemption checks), with the userland's gcc and pahole. DKMS builds
+bpfx for them by hand (\`dkms build --kernelsourcedir\` on the build tree);
+their guests also check the checkers are on and that the splat gate
+catches a KASAN and a UBSAN report provoked through LKDTM.
 
 If you run one of these kernels, install its headers package (the \`headers\`
 column; for example \`apt install linux-headers-cloud-amd64\` on a cloud image)
@@ -39,10 +46,12 @@ and build bpfx as README.md says, or install the \`bpfx-dkms\` package.
 |---|---|---|---|---|---|---|---|---|---|---|---|
 EOF
 bpfx_list | while read -r name suites flavour arch userland set aliases why; do
-	krel=- ver=- build="not run" dk="not run" guest="not run"
+	krel=- ver=- build="not run" dk="not run" guest="not run" hand=0
+	headers=linux-headers-$flavour
+	[ ! -f "$top/tests/kernel/configs/$flavour.config" ] || headers="none: built from linux-source"
 	if [[ $ran == *" $name "* ]]; then
 		env=$BPFX_WORK/kernels/$name.env
-		[ -f "$env" ] && eval "$(. "$env" && echo "krel=$KREL ver=$PKG_VERSION")"
+		[ -f "$env" ] && eval "$(. "$env" && echo "krel=$KREL ver=$PKG_VERSION hand=${DKMS_BY_HAND:-0}")"
 		if [ -s "$out/dkms/$name/bpfx.ko" ]; then
 			# what bpfx registers there (its compat probes)
 			has() { grep -Eq "^ *probe $1 +y$" "$out/dkms/$name/make.log"; }
@@ -53,9 +62,10 @@ bpfx_list | while read -r name suites flavour arch userland set aliases why; do
 		p=$(grep -c "^#host dkms_${name}_.*:OK$" "$out/dkms.out" 2>/dev/null)
 		f=$(grep -c "^#host dkms_${name}_.*:FAIL" "$out/dkms.out" 2>/dev/null)
 		dk="$p passed, $f failed"
-		[ "$arch" = "$(dpkg --print-architecture)" ] || dk="cross build: $dk"
+		if [ "$arch" != "$(dpkg --print-architecture)" ]; then dk="cross build: $dk"
+		elif [ "$hand" = 1 ]; then dk="dkms build by hand: $dk"; fi
 		[ -f "$out/$name/result" ] && guest=$(awk '{ printf "%s / %s / %s", $1, $2, $3 }' "$out/$name/result")
 	fi
 	case $why in unsupported:*) why=${why#unsupported: } ;; *) why= ;; esac
-	echo "| $name | $krel | $ver | ${suites//,/, } | $flavour | $arch | $userland | linux-headers-$flavour | $build | $dk | $guest | ${why:--} |"
+	echo "| $name | $krel | $ver | ${suites//,/, } | $flavour | $arch | $userland | $headers | $build | $dk | $guest | ${why:--} |"
 done

@@ -105,6 +105,8 @@ bpfx_host_userland() {
 }
 
 # APT state of another architecture than amd64 carries it in its name.
+# The kernel's name (ARCH=) for a Debian architecture: amd64 -> x86.
+bpfx_kernel_arch() { case $1 in amd64) echo x86 ;; *) echo "$1" ;; esac; }
 bpfx_arch_suffix() { [ "$BPFX_ARCH" = amd64 ] || echo "-$BPFX_ARCH"; }
 # What prepare.sh measured about a row (its arch among it: rows are per arch).
 bpfx_env_file() { echo "$BPFX_WORK/kernels/$(bpfx_norm_kver "$1").env"; }

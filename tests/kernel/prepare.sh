@@ -118,79 +118,109 @@ cross_gcc() {
 key=$ROW_SUITES
 SUITE=$ROW_SUITES FLAVOUR=$ROW_FLAVOUR ARCH=$ROW_ARCH USERLAND=$ROW_USERLAND
 step "apt-update[$key]" bpfx_apt_update "$key"
-IMAGE_PKG=$(resolve_meta "$key" "linux-image-$ROW_FLAVOUR" linux-image-)
-HEADERS_PKG=$(resolve_meta "$key" "linux-headers-$ROW_FLAVOUR" linux-headers-)
-KREL=${HEADERS_PKG#linux-headers-}
-[ "${IMAGE_PKG#linux-image-}" = "$KREL" ] || die "image ($IMAGE_PKG) and headers ($HEADERS_PKG) metapackages disagree"
-IMAGE_VERSION=$(resolve_pkg "$key" "$IMAGE_PKG")
-HEADERS_VERSION=$(resolve_pkg "$key" "$HEADERS_PKG")
-PKG_VERSION=$IMAGE_VERSION
-# The bzImage: in the image package, or (7.x packaging) in the
-# linux-binary-<rel> package it depends on.
-boot=$(bpfx_depends_matching "$key" "$IMAGE_PKG" "^linux-binary-")
-boot=${boot%%$'\n'*}
-boot=${boot:-$IMAGE_PKG}
-pkgs=("$boot")
-# A row of the host's own release and arch builds on the host; any other
-# (another release, or another arch: its DKMS build needs a root) in its
-# userland's root.
-on_host=0
-[ "$ROW_USERLAND" = "$(bpfx_host_userland)" ] && ! bpfx_cross && on_host=1
-if [ "$on_host" = 1 ]; then
-	# Built on the host: headers, -common and linux-kbuild-* unpacked too
-	# (their names differ between releases: taken from the headers'
-	# Depends, not guessed).
-	pkgs+=("$HEADERS_PKG")
-	while read -r p; do pkgs+=("$p"); done < <(bpfx_depends_matching "$key" "$HEADERS_PKG" '^linux-(headers|kbuild)-')
-fi
-want= debs=()
-for p in "${pkgs[@]}"; do
-	v=$(resolve_pkg "$key" "$p")
-	debs+=("$(bpfx_fetch_deb "$key" "$p" "$v")")
-	want+="$p=$v "
-done
-root=$BPFX_CACHE/kernels/$KREL/root
-bpfx_lock "kernel-$KREL" 7
-step unpack unpack_tree "$root" "$want" "${debs[@]}"
-flock -u 7
-VMLINUZ=$root/boot/vmlinuz-$KREL
-if [ "$on_host" = 1 ]; then
-	KDIR=$root/usr/src/linux-headers-$KREL
-	[ -f "$KDIR/Makefile" ] || die "headers dir missing: $KDIR"
-	# The arch headers Makefile includes the -common Makefile by absolute
-	# /usr/src path; point it at our unpacked copy (idempotent).
-	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$KDIR/Makefile"
-	BUILD_ROOT=
-elif ! bpfx_cross; then
-	BUILD_ROOT=$(bash "$here/userland-root.sh" "$ROW_USERLAND" "$HEADERS_PKG=$HEADERS_VERSION") ||
-		die "the $ROW_USERLAND root with $HEADERS_PKG failed"
-	KDIR=/usr/src/linux-headers-$KREL
-else
-	# The root gets what apt can install for this host: the headers'
-	# -common (arch all), linux-kbuild (this host's) and the cross
-	# compiler; the target's own headers dir is copied in from its .deb.
-	extra=()
-	while read -r p; do extra+=("$p=$(resolve_pkg "$key" "$p")"); done < <(bpfx_depends_matching "$key" "$HEADERS_PKG" '^linux-(headers|kbuild)-')
-	extra+=("$(cross_gcc "$key" "$HEADERS_PKG")")
-	# DKMS strips the module it built with plain "strip": binutils-multiarch
-	# makes that one read the target's objects.
-	extra+=(binutils-multiarch)
-	BUILD_ROOT=$(bash "$here/userland-root.sh" "$ROW_USERLAND" "${extra[@]}") ||
-		die "the $ROW_USERLAND root with ${extra[*]} failed"
-	KDIR=/usr/src/linux-headers-$KREL
-	deb=$(bpfx_fetch_deb "$key" "$HEADERS_PKG" "$HEADERS_VERSION")
-	bpfx_lock "userland-$ROW_USERLAND" 7
-	if [ "$(cat "$BUILD_ROOT$KDIR/.bpfx-unpacked" 2>/dev/null)" != "${deb##*/}" ]; then
-		tmp=$(mktemp -d "$BPFX_CACHE/hdr.XXXXXX")
-		dpkg -x "$deb" "$tmp" || die "unpacking $deb failed"
-		rm -rf "${BUILD_ROOT:?}$KDIR"
-		mv "$tmp$KDIR" "$BUILD_ROOT$KDIR"
-		rm -rf "$tmp"
-		echo "${deb##*/}" >"$BUILD_ROOT$KDIR/.bpfx-unpacked"
-		msg "copied $KDIR of ${deb##*/} into the $ROW_USERLAND root"
+# A Debian kernel build: its image and headers packages.
+from_packages() {
+	IMAGE_PKG=$(resolve_meta "$key" "linux-image-$ROW_FLAVOUR" linux-image-)
+	HEADERS_PKG=$(resolve_meta "$key" "linux-headers-$ROW_FLAVOUR" linux-headers-)
+	KREL=${HEADERS_PKG#linux-headers-}
+	[ "${IMAGE_PKG#linux-image-}" = "$KREL" ] || die "image ($IMAGE_PKG) and headers ($HEADERS_PKG) metapackages disagree"
+	IMAGE_VERSION=$(resolve_pkg "$key" "$IMAGE_PKG")
+	HEADERS_VERSION=$(resolve_pkg "$key" "$HEADERS_PKG")
+	PKG_VERSION=$IMAGE_VERSION
+	# The bzImage: in the image package, or (7.x packaging) in the
+	# linux-binary-<rel> package it depends on.
+	boot=$(bpfx_depends_matching "$key" "$IMAGE_PKG" "^linux-binary-")
+	boot=${boot%%$'\n'*}
+	boot=${boot:-$IMAGE_PKG}
+	pkgs=("$boot")
+	# A row of the host's own release and arch builds on the host; any other
+	# (another release, or another arch: its DKMS build needs a root) in its
+	# userland's root.
+	on_host=0
+	[ "$ROW_USERLAND" = "$(bpfx_host_userland)" ] && ! bpfx_cross && on_host=1
+	if [ "$on_host" = 1 ]; then
+		# Built on the host: headers, -common and linux-kbuild-* unpacked too
+		# (their names differ between releases: taken from the headers'
+		# Depends, not guessed).
+		pkgs+=("$HEADERS_PKG")
+		while read -r p; do pkgs+=("$p"); done < <(bpfx_depends_matching "$key" "$HEADERS_PKG" '^linux-(headers|kbuild)-')
 	fi
+	want= debs=()
+	for p in "${pkgs[@]}"; do
+		v=$(resolve_pkg "$key" "$p")
+		debs+=("$(bpfx_fetch_deb "$key" "$p" "$v")")
+		want+="$p=$v "
+	done
+	root=$BPFX_CACHE/kernels/$KREL/root
+	bpfx_lock "kernel-$KREL" 7
+	step unpack unpack_tree "$root" "$want" "${debs[@]}"
 	flock -u 7
-	[ -f "$BUILD_ROOT$KDIR/Makefile" ] || die "headers dir missing in the $ROW_USERLAND root: $BUILD_ROOT$KDIR"
+	VMLINUZ=$root/boot/vmlinuz-$KREL
+	if [ "$on_host" = 1 ]; then
+		KDIR=$root/usr/src/linux-headers-$KREL
+		[ -f "$KDIR/Makefile" ] || die "headers dir missing: $KDIR"
+		# The arch headers Makefile includes the -common Makefile by absolute
+		# /usr/src path; point it at our unpacked copy (idempotent).
+		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$KDIR/Makefile"
+		BUILD_ROOT=
+	elif ! bpfx_cross; then
+		BUILD_ROOT=$(bash "$here/userland-root.sh" "$ROW_USERLAND" "$HEADERS_PKG=$HEADERS_VERSION") ||
+			die "the $ROW_USERLAND root with $HEADERS_PKG failed"
+		KDIR=/usr/src/linux-headers-$KREL
+	else
+		# The root gets what apt can install for this host: the headers'
+		# -common (arch all), linux-kbuild (this host's) and the cross
+		# compiler; the target's own headers dir is copied in from its .deb.
+		extra=()
+		while read -r p; do extra+=("$p=$(resolve_pkg "$key" "$p")"); done < <(bpfx_depends_matching "$key" "$HEADERS_PKG" '^linux-(headers|kbuild)-')
+		extra+=("$(cross_gcc "$key" "$HEADERS_PKG")")
+		# DKMS strips the module it built with plain "strip": binutils-multiarch
+		# makes that one read the target's objects.
+		extra+=(binutils-multiarch)
+		BUILD_ROOT=$(bash "$here/userland-root.sh" "$ROW_USERLAND" "${extra[@]}") ||
+			die "the $ROW_USERLAND root with ${extra[*]} failed"
+		KDIR=/usr/src/linux-headers-$KREL
+		deb=$(bpfx_fetch_deb "$key" "$HEADERS_PKG" "$HEADERS_VERSION")
+		bpfx_lock "userland-$ROW_USERLAND" 7
+		if [ "$(cat "$BUILD_ROOT$KDIR/.bpfx-unpacked" 2>/dev/null)" != "${deb##*/}" ]; then
+			tmp=$(mktemp -d "$BPFX_CACHE/hdr.XXXXXX")
+			dpkg -x "$deb" "$tmp" || die "unpacking $deb failed"
+			rm -rf "${BUILD_ROOT:?}$KDIR"
+			mv "$tmp$KDIR" "$BUILD_ROOT$KDIR"
+			rm -rf "$tmp"
+			echo "${deb##*/}" >"$BUILD_ROOT$KDIR/.bpfx-unpacked"
+			msg "copied $KDIR of ${deb##*/} into the $ROW_USERLAND root"
+		fi
+		flock -u 7
+		[ -f "$BUILD_ROOT$KDIR/Makefile" ] || die "headers dir missing in the $ROW_USERLAND root: $BUILD_ROOT$KDIR"
+	fi
+}
+
+# A kernel built here (tests/kernel/build-kernel.sh) from the suites'
+# linux-source package with configs/<flavour>.config: a flavour Debian does
+# not ship (the "debug" kernels of KASAN, UBSAN, lockdep). Built in the
+# userland's root with its gcc and pahole; bpfx builds against the tree
+# (KDIR, vmlinux included) and DKMS builds by hand there (DKMS_BY_HAND).
+from_source() {
+	local src dir
+	src=$(resolve_meta "$key" linux-source linux-source-)
+	SOURCE_VERSION=$(resolve_pkg "$key" "$src")
+	BUILD_ROOT=$(bash "$here/userland-root.sh" "$ROW_USERLAND" bc bison flex libssl-dev openssl python3 cpio "$src=$SOURCE_VERSION") ||
+		die "the $ROW_USERLAND root with $src failed"
+	KDIR=$(bash "$here/build-kernel.sh" "$BUILD_ROOT" "$src" "$ROW_FLAVOUR") || die "building $src ($ROW_FLAVOUR) failed"
+	KREL=$(cat "$BUILD_ROOT$KDIR/bpfx-kernelrelease")
+	dir=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$BUILD_ROOT" make -s -C "$KDIR" image_name)
+	VMLINUZ=$BUILD_ROOT$KDIR/$dir
+	IMAGE_PKG=$src IMAGE_VERSION=$SOURCE_VERSION HEADERS_PKG=$src HEADERS_VERSION=$SOURCE_VERSION
+	PKG_VERSION=$SOURCE_VERSION DKMS_BY_HAND=1
+}
+
+DKMS_BY_HAND=0
+bpfx_cross && DKMS_BY_HAND=1
+if [ -f "$here/configs/$ROW_FLAVOUR.config" ]; then
+	from_source
+else
+	from_packages
 fi
 
 [ -f "$VMLINUZ" ] || die "boot image missing: $VMLINUZ"
@@ -206,7 +236,7 @@ env_file=$(bpfx_env_file "$ROW")
 {
 	echo "# written by tests/kernel/prepare.sh $ROW on $(date -u +%FT%TZ)"
 	for v in KVER KREL PKG_VERSION SUITE FLAVOUR ARCH USERLAND IMAGE_PKG IMAGE_VERSION HEADERS_PKG HEADERS_VERSION \
-		VMLINUZ KDIR BUILD_ROOT HEADERS_HAVE_VMLINUX HEADERS_HAVE_RESOLVE_BTFIDS CONFIG_PAHOLE_VERSION BPFX_ARCH CROSS_COMPILE; do
+		VMLINUZ KDIR BUILD_ROOT HEADERS_HAVE_VMLINUX HEADERS_HAVE_RESOLVE_BTFIDS CONFIG_PAHOLE_VERSION BPFX_ARCH CROSS_COMPILE DKMS_BY_HAND; do
 		printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$env_file.tmp"
