@@ -3,6 +3,7 @@
 #       make check [KERNELS="<rows>"|all]     the QEMU test matrix (rows: tests/kernels.list)
 #       make demo  [KERNEL=<row>]               boot a kernel, run the sample
 #       make fuzz  [FUZZ_OPS=N] [FUZZ_SEED=S]   differential fuzzing in each kernel
+#       make fuzz-programs [N=] [SEED=]          generated whole programs in each kernel
 #       make bench [KERNELS=...]                kfunc/iterator benchmarks (docs/BENCHMARKS.md)
 #       make doctor [KDIR=...]                  what stops bpfx building or loading here
 #       make install [KDIR=] [DESTDIR=] [INSTALL_MOD_PATH=] [PREFIX=/usr]
@@ -48,6 +49,17 @@ fuzz:
 	@sh tests/kernel/deps.sh
 	@BPFX_TEST_ARGS="-t fuzz --set BPFX_FUZZ_OPS=$(FUZZ_OPS) $(if $(FUZZ_SEED),--set BPFX_FUZZ_SEED=$(FUZZ_SEED))" \
 		BPFX_CYCLES=0 bash tests/check.sh $(KERNELS)
+
+# Whole generated BPF programs through each kernel's verifier, the accepted
+# ones run and checked against the model (tests/test_progfuzz.c; CI runs 300
+# per driver inside make check). N=100000 is the full budget: hours per kernel
+# under TCG, hence the long guest timeout.
+N ?= 100000
+fuzz-programs:
+	@sh tests/kernel/deps.sh
+	@BPFX_TEST_ARGS="-t progfuzz --set BPFX_PROGFUZZ_N=$(N) $(if $(SEED),--set BPFX_PROGFUZZ_SEED=$(SEED))" \
+		BPFX_CYCLES=0 BPFX_BOOT_TIMEOUT=$${BPFX_BOOT_TIMEOUT:-21600} bash tests/check.sh $(KERNELS)
+.PHONY: fuzz-programs
 
 # Kfuncs vs their native twins and the call floor, the iterator vs
 # hand-written loops, in each guest: docs/BENCHMARKS.md.

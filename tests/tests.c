@@ -16,6 +16,7 @@
 
 void test_dynptr_ops(void);
 void test_fuzz(void);
+void test_progfuzz(void);
 void test_tp_btf(void);
 void test_rmmod_refused(void);
 void test_natives_first(void);
@@ -46,6 +47,7 @@ SUITE(var_off, false)
 const struct bpfx_test bpfx_tests[] = {
 	{ "dynptr_ops", test_dynptr_ops },
 	{ "fuzz", test_fuzz },
+	{ "progfuzz", test_progfuzz },
 	{ "prog_types", test_prog_types },
 	{ "clone", test_clone },
 	{ "iter", test_iter },
