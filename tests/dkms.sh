@@ -135,7 +135,7 @@ userland_part() {
 	bpfx_lock "build-$(basename "$r")" 9
 	setup_root "$r"
 	in_root "$r" apt-get purge -y -q bpfx-dkms >/dev/null 2>&1
-	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
+	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"[0-9]*
 	cp "$deb" "$r/tmp/"
 	t0=$(bpfx_now)
 	if in_root "$r" apt-get install -y -q "./tmp/$(basename "$deb")" >"$out/$u-install.log" 2>&1; then
@@ -209,7 +209,7 @@ by_hand_part() {
 	setup_root "$r"
 	echo "sign_file=$KDIR/scripts/sign-file" >>"$r/etc/dkms/framework.conf.d/bpfx-test.conf"
 	in_root "$r" apt-get purge -y -q bpfx-dkms >/dev/null 2>&1
-	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"*
+	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"[0-9]*
 	# the package's source tree, as its postinst would find it
 	extract=$(mktemp -d "$out/deb-x.XXXXXX")
 	dpkg-deb -x "$deb" "$extract" && cp -a "$extract/usr/src/bpfx-$ver" "$r/usr/src/"

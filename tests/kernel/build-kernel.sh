@@ -25,7 +25,7 @@ ver=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Version}' "$src" 2>/de
 [ -f "$root/usr/src/$src.tar.xz" ] || die "$root/usr/src/$src.tar.xz missing ($src $ver)"
 # The release names the flavour: "6.12.118-bpfx-debug" (LOCALVERSION).
 localversion=-bpfx-$flavour
-tree=/usr/src/bpfx-kernels/$src-$flavour
+tree=/var/lib/bpfx-kernels/$src-$flavour
 recipe="$src=$ver $(sha256sum <"$frag" | cut -c1-16) $(sed -n '/^# recipe:/,$p' "$0" | sha256sum | cut -c1-16)"
 if [ "$(cat "$root$tree/.bpfx-built" 2>/dev/null)" = "$recipe" ]; then
 	msg "up to date: $tree ($recipe)"
