@@ -246,20 +246,50 @@ if grep -q 'slub_debug=FZPU' /proc/cmdline; then
 	fi
 fi
 
+# A debug kernel (tests/kernel/configs/debug.config) shows its config: its
+# checkers must be on, and lockdep must still be at the end (it switches
+# itself off after its first report, which then must be in the log).
+kconf() { [ -r /proc/config.gz ] && zcat /proc/config.gz | grep -qx "CONFIG_$1=y"; }
+if kconf KASAN; then
+	if klog | grep -q 'KernelAddressSanitizer initialized'; then ok kasan_active
+	else bad kasan_active "CONFIG_KASAN=y but no 'KernelAddressSanitizer initialized' in the log"; fi
+fi
+if kconf PROVE_LOCKING; then
+	if grep -Eq '^ *debug_locks: +1$' /proc/lockdep_stats; then ok lockdep_still_on
+	else bad lockdep_still_on "lockdep switched itself off: it reported something"; fi
+fi
+
 # Splat gate: a WARN leaves the guest running and the tests green. Reports
-# of the memory checkers start with BUG (slub, KFENCE), or say "memory
-# corruption" (page poisoning) or UBSAN.
+# of the memory checkers start with BUG (slub, KASAN, KFENCE, sleeping in
+# atomic context), or say "memory corruption" (page poisoning) or UBSAN;
+# lockdep's with WARNING (or INFO, for a lock it cannot track).
+splat_re='BUG|WARNING|INFO: |Oops|general protection|refcount_t|list_add corruption|memory corruption|UBSAN|KASAN|KFENCE|BTF: |failed to validate module|Call Trace'
 ksync >/dev/null
-splats=$(klog | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|list_add corruption|memory corruption|UBSAN|BTF: |failed to validate module|Call Trace' |
-	grep -v 'bpfx_test_run' )
+splats=$(klog | grep -E "$splat_re" | grep -v 'bpfx_test_run' )
 if [ -n "$splats" ]; then
 	# the matching records, then each with the records around it (a
 	# "Call Trace" alone says little)
 	bad dmesg_splat "kernel log:"; echo "$splats"
 	echo "--- kernel log around them:"
-	klog | grep -B 12 -A 25 -E 'BUG|WARNING|Oops|general protection|refcount_t|list_add corruption|memory corruption|UBSAN|BTF: |failed to validate module|Call Trace' | head -n 200
+	klog | grep -B 12 -A 25 -E "$splat_re" | head -n 200
 else
 	ok dmesg_splat
+fi
+
+# The gate can fail: where the kernel has LKDTM (the debug kernels), provoke
+# a slab overflow and an out-of-bounds index last, and the gate must see
+# KASAN's and UBSAN's reports of them.
+if [ -w /sys/kernel/debug/provoke-crash/DIRECT ]; then
+	for t in SLAB_LINEAR_OVERFLOW:KASAN ARRAY_BOUNDS:UBSAN; do
+		kconf "${t#*:}" || continue
+		m=$(mark)
+		echo "${t%%:*}" > /sys/kernel/debug/provoke-crash/DIRECT 2>/dev/null
+		if since "$m" | grep -E "$splat_re" | grep -q "${t#*:}"; then
+			ok "splat_gate_sees_${t#*:}"
+		else
+			bad "splat_gate_sees_${t#*:}" "lkdtm ${t%%:*} left no ${t#*:} report the gate matches"; since "$m" | tail -20
+		fi
+	done
 fi
 echo "guest: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

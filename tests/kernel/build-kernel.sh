@@ -33,8 +33,13 @@ if [ "$(cat "$root$tree/.bpfx-built" 2>/dev/null)" = "$recipe" ]; then
 	exit 0
 fi
 
+# In ROOT, with a /proc of its own: 7.x's objtool reads /proc/self
+# (read_stack_limit). The mount lives in a private mount namespace, so it
+# neither depends on nor disturbs the /proc that dkms.sh mounts there and
+# unmounts when it is done.
 in_root() {
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$root" "$@"
+	unshare -m --propagation private sh -c 'mount -t proc proc "$0/proc" && exec "$@"' "$root" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$root" "$@"
 }
 # recipe: everything below decides what is built (its hash is in .bpfx-built)
 t0=$(bpfx_now)
@@ -58,7 +63,10 @@ msg "building with $jobs jobs (LOCALVERSION=$localversion); log: $log"
 in_root sh -c "cd $tree && make -j$jobs LOCALVERSION=$localversion" >>"$log" 2>&1 ||
 	{ tail -40 "$log"; die "kernel build failed: $log"; }
 in_root sh -c "cd $tree && make -s LOCALVERSION=$localversion kernelrelease" >"$root$tree/bpfx-kernelrelease"
-readelf -S "$root$tree/vmlinux" | grep -q '\.BTF ' || die "built vmlinux has no .BTF section: see $log"
+# (awk reads all of readelf's output: grep -q would stop early and fail the
+# pipeline with readelf's SIGPIPE)
+readelf -SW "$root$tree/vmlinux" | awk '$2 == ".BTF" { f = 1 } END { exit !f }' ||
+	die "built vmlinux has no .BTF section: see $log"
 echo "$recipe" >"$root$tree/.bpfx-built"
 msg "time: kernel build $(bpfx_elapsed "$t0") s ($(cat "$root$tree/bpfx-kernelrelease"))"
 echo "$tree"
