@@ -216,6 +216,7 @@ struct gen {
 	int cb_start;		/* its first instruction */
 	int int_ret;		/* the next record is of an int-returning kfunc */
 	unsigned int kinds;	/* the pointer kinds the program passes */
+	int iter;		/* it walks a dynptr with the iterator */
 	int exit_fix[4], nexit;
 };
 
@@ -252,6 +253,7 @@ enum ptr { P_SLOT, P_MISALIGN, P_HALF, P_BUF, P_VAROFF, P_MAPVAL, P_CTX, P_NULL,
 static const char *pname[NPTR] = { "slot", "misaligned", "mid-dynptr", "plain stack",
 				   "variable offset", "map value", "ctx", "NULL" };
 static long kind_ok[NPTR];	/* accepted programs passing each kind */
+static long cb_ok, iter_ok;	/* accepted programs with a callback, an iterator walk */
 
 /* r<reg> = a pointer of kind k at slot i; returns the kind used. */
 static int ptr(struct gen *g, int reg, int i)
@@ -450,6 +452,7 @@ static void iter_op(struct gen *g)
 	pk = ptr(g, 2, i);
 	ld64(p, 3, 0, chunk);
 	kcall(p, K_ITER_NEW);
+	g->iter = 1;
 	emit(p, MOVI(8, 0));
 	emit(p, MOVR(1, 10));			/* loop: */
 	emit(p, ADDI(1, ITER));
@@ -726,6 +729,8 @@ void test_progfuzz(void)
 		accepted++;
 		for (i = 0; i < NPTR; i++)
 			kind_ok[i] += g.kinds >> i & 1;
+		cb_ok += !!g.cb_start;
+		iter_ok += g.iter;
 		memset(out, 0, sizeof(out));
 		if (bpf_map_update_elem(data_fd[g.v], &key, g.init, 0) ||
 		    bpf_map_update_elem(out_fd, &key, out, 0) ||
@@ -767,6 +772,8 @@ end:
 	qsort(reasons, nreasons, sizeof(reasons[0]), by_count);
 	printf("progfuzz: %ld programs: %ld accepted and run, %ld rejected; %ld results checked against the model, %s\n",
 	       n, accepted, rejected, checked, n == budget ? "0 mismatches" : "stopped");
+	printf("progfuzz: accepted programs with kfunc calls in a bpf_loop callback on the parent's dynptr: %ld, with an iterator walk: %ld\n",
+	       cb_ok, iter_ok);
 	printf("progfuzz: accepted programs passing a dynptr pointer that is:");
 	for (i = 1; i < NPTR; i++)
 		printf(" %s %ld%s", pname[i], kind_ok[i], i + 1 < NPTR ? "," : "\n");
