@@ -45,6 +45,15 @@ void test__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		FAIL("%s: NULL (errno %d)", (what), errno);		\
 	__ok; })
 
+/* xorshift64: the fuzzers' generator (seeded, replayable; *s != 0). */
+static inline __u64 xorshift64(__u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 struct bpfx_test {
 	const char *name;
 	void (*run)(void);

@@ -26,13 +26,7 @@ struct view {
 
 static __u64 rng;
 
-static __u64 next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static __u64 next(void) { return xorshift64(&rng); }
 
 static __u64 edge_len(__u64 size)
 {

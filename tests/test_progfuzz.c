@@ -181,13 +181,7 @@ static int setup(void)
 /* ------------------------------------------------------------ the model */
 static __u64 rng;
 
-static __u64 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static __u64 rnd(void) { return xorshift64(&rng); }
 
 static int pick(int n) { return rnd() % n; }
 
