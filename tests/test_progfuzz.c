@@ -669,6 +669,14 @@ void test_progfuzz(void)
 	__u32 key = 0;
 	int i;
 
+	/* The guest's override pass reloads bpfx with unguarded_writes=1 (and
+	 * sets BPFX_UNGUARDED): there 6.1 accepts variable-offset dynptr
+	 * pointers (T7), so a generated program could write outside its frame.
+	 * Those attacks are only loaded, never run (test_guard.c); so is this. */
+	if (getenv("BPFX_UNGUARDED")) {
+		test__skip("bpfx is loaded with unguarded_writes=1: generated programs are not run without the guard");
+		return;
+	}
 	if (one)
 		for (budget = 1, e = one; *e; e++)
 			budget += *e == ',';
