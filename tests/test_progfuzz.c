@@ -195,17 +195,21 @@ static int user_ringbuf(void)
 }
 
 /* Can a program of this type call bpfx? (6.1 registers bpfx for XDP, TC
- * and three more hooks only; 6.6+ for every type.) A LOCAL dynptr over
- * stack bytes, handed to bpfx_dynptr_nop. */
+ * and three more hooks only; 6.6+ for every type.) A LOCAL dynptr over a
+ * map value (from_mem takes no stack memory), handed to bpfx_dynptr_nop. */
 static int type_probe(const struct ptype *t)
 {
 	struct prog p = {};
 	int fd;
 
-	emit(&p, STI(BPF_DW, 10, -8, 0));
-	emit(&p, MOVR(1, 10));
-	emit(&p, ADDI(1, -8));
-	emit(&p, MOVI(2, 8));
+	emit(&p, STI(BPF_W, 10, KEY, 0));
+	ld64(&p, 1, BPF_PSEUDO_MAP_FD, data_fd[0]);
+	emit(&p, MOVR(2, 10));
+	emit(&p, ADDI(2, KEY));
+	emit(&p, HELPER(BPF_FUNC_map_lookup_elem));
+	emit(&p, JEQI(0, 0, 9));	/* to the exit */
+	emit(&p, MOVR(1, 0));
+	emit(&p, MOVI(2, vsizes[0]));
 	emit(&p, MOVI(3, 0));
 	emit(&p, MOVR(4, 10));
 	emit(&p, ADDI(4, -24));
