@@ -12,7 +12,7 @@
 #       make examples [STATIC=1]                 examples/ against the installed headers
 #                  (installed into build/examples/root first; examples/README.md)
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# Rows of tests/kernels.list (or aliases, or "all"); empty: its default set /
+# Rows of tests/kernels.list (or aliases, or a set: all, debug); empty: its default set /
 # its first row.
 KERNELS ?=
 KERNEL ?=
