@@ -300,6 +300,7 @@ struct gen {
 	int int_ret;		/* the next record is of an int-returning kfunc */
 	unsigned int kinds;	/* the pointer kinds the program passes */
 	int iter;		/* it walks a dynptr with the iterator */
+	int iter_call;		/* ... and calls bpfx in the loop's body */
 	int exit_fix[4], nexit;
 	int pkt;		/* it makes a packet dynptr */
 	int drain;		/* the callback is bpf_user_ringbuf_drain's */
@@ -343,7 +344,7 @@ static const char *pname[NPTR] = { "slot", "misaligned", "mid-dynptr", "plain st
 				   "variable offset", "map value", "ctx", "NULL" };
 static long kind_ok[NPTR];	/* accepted programs passing each kind */
 static long cb_ok, iter_ok;	/* accepted programs with a callback, an iterator walk */
-static long drain_ok, pkt_ok, type_acc[NT], samples;
+static long drain_ok, pkt_ok, type_acc[NT], samples, iter_call_ok;
 
 /* r<reg> = a pointer of kind k at slot i; returns the kind used. */
 static int ptr(struct gen *g, int reg, int i)
@@ -537,16 +538,24 @@ static void helper_op(struct gen *g)
 	record(g, op == 0 ? "bpf_dynptr_read" : op == 1 ? "bpf_dynptr_write" : "bpf_dynptr_data", known, want);
 }
 
-/* Open-coded iterator over slot i: out = the sum of the chunk lengths. */
+/* Open-coded iterator over slot i: out = the sum of the chunk lengths.
+ * Half the loops also call a bpfx kfunc on slot j in their body, each
+ * turn: trim and advance by 1 shrink it as the walk goes (j may be i). */
 static void iter_op(struct gen *g)
 {
+	static const int bops[] = { K_SIZE, K_OFFSET, K_IS_NULL, K_TRIM, K_ADVANCE };
 	struct prog *p = &g->p;
-	int i = pick(NSLOT), pk;
+	int i = pick(NSLOT), j = pick(NSLOT), pk, bk = pick(2) ? bops[pick(5)] : -1, blen = 0;
 	struct slot *s = &g->s[i];
 	__u64 chunk = pick(4) ? 1 + pick(64) : edge(64);
+	int known;
 
 	if (!kid[K_ITER_NEW])
 		return;
+	if (bk >= 0 && !kid[bk])
+		bk = -1;
+	if (bk >= 0)
+		blen = 3 + (bk == K_TRIM || bk == K_ADVANCE ? 2 : 0);
 	emit(p, MOVR(1, 10));
 	emit(p, ADDI(1, ITER));
 	pk = ptr(g, 2, i);
@@ -557,16 +566,29 @@ static void iter_op(struct gen *g)
 	emit(p, MOVR(1, 10));			/* loop: */
 	emit(p, ADDI(1, ITER));
 	kcall(p, K_ITER_NEXT);
-	emit(p, JEQI(0, 0, 3));
+	emit(p, JEQI(0, 0, 3 + blen));
 	emit(p, LDX(BPF_DW, 1, 0, 8));		/* chunk->len */
 	emit(p, ADDR(8, 1));
-	emit(p, JA(-7));
+	if (bk >= 0) {				/* the body's call */
+		emit(p, MOVR(1, 10));
+		emit(p, ADDI(1, SLOT(j)));
+		if (blen == 5)
+			ld64(p, 2, 0, 1);
+		kcall(p, bk);
+		g->iter_call = 1;
+	}
+	emit(p, JA(-(7 + blen)));
 	emit(p, MOVR(1, 10));
 	emit(p, ADDI(1, ITER));
 	kcall(p, K_ITER_DESTROY);
 	emit(p, MOVR(0, 8));
-	record(g, "iterator walk", pk == P_SLOT && (s->st == S_LOCAL || s->st == S_NULL),
-	       s->st == S_LOCAL && chunk ? s->size : 0);
+	/* the walk's total: from the view at new(), unless the body
+	 * resized that view meanwhile */
+	known = pk == P_SLOT && (s->st == S_LOCAL || s->st == S_NULL) && !(blen == 5 && j == i);
+	record(g, "iterator walk", known, s->st == S_LOCAL && chunk ? s->size : 0);
+	/* resized once per turn: by how much is the walk's business */
+	if (blen == 5 && modelled(&g->s[j]))
+		g->s[j].st = S_UNKNOWN;
 }
 
 /* bpf_loop(n, callback, &slot, 0): the callback's kfunc calls get a
@@ -1006,6 +1028,7 @@ void test_progfuzz(void)
 		cb_ok += g.cb_start && !g.drain;
 		drain_ok += g.drain;
 		iter_ok += g.iter;
+		iter_call_ok += g.iter_call;
 		pkt_ok += g.pkt;
 		type_acc[g.t]++;
 		memset(out, 0, sizeof(out));
@@ -1068,8 +1091,8 @@ end:
 	for (i = 0; i < NT; i++)
 		printf(" %s %ld%s", ptypes[i].name, type_acc[i], type_ok[i] ? "" : " (bpfx not callable there)");
 	printf("; with a packet dynptr: %ld\n", pkt_ok);
-	printf("progfuzz: accepted programs with kfunc calls in a bpf_loop callback on the parent's dynptr: %ld, with an iterator walk: %ld, draining a user ringbuf: %ld (%ld samples)\n",
-	       cb_ok, iter_ok, drain_ok, samples);
+	printf("progfuzz: accepted programs with kfunc calls in a bpf_loop callback on the parent's dynptr: %ld, with an iterator walk: %ld (calling bpfx in its loop: %ld), draining a user ringbuf: %ld (%ld samples)\n",
+	       cb_ok, iter_ok, iter_call_ok, drain_ok, samples);
 	printf("progfuzz: accepted programs passing a dynptr pointer that is:");
 	for (i = 1; i < NPTR; i++)
 		printf(" %s %ld%s", pname[i], kind_ok[i], i + 1 < NPTR ? "," : "\n");
