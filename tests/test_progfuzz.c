@@ -887,25 +887,26 @@ static struct reason reasons[128];
 static int nreasons;
 
 /* The verifier's verdict: the last line that is not a statistic, digits
- * folded so that one rule counts once. 7.x adds indented hints after the
- * message ("  Add a NULL check ..."): the last unindented line wins. */
+ * folded so that one rule counts once. 7.3 (kernel/bpf/diagnostics.c)
+ * follows the message with a block of its own ("Verification failed: ...",
+ * "Reason:", "Suggestion:", indented text): the verdict is the line
+ * before it, as on the other kernels. */
 static void count_reason(const char *log, __u64 pseed)
 {
 	char line[120] = "(no verifier message)", *d;
-	const char *l = log, *e;
-	int i, flush = 0;
+	const char *l = log, *e, *end = strstr(log, "\nVerification failed: ");
+	int i;
 
-	for (; *l; l = *e ? e + 1 : e) {
-		e = strchr(l, '\n');
+	if (!end)
+		end = log + strlen(log);
+	for (; l < end; l = e + 1) {
+		e = memchr(l, '\n', end - l);
 		if (!e)
-			e = l + strlen(l);
+			e = end;
 		if (e == l || !strncmp(l, "processed ", 10) || !strncmp(l, "verification time", 17) ||
 		    !strncmp(l, "stack depth", 11) || !strncmp(l, "-- END PROG LOAD LOG", 20))
 			continue;
-		if ((*l == ' ' || *l == '\t') && flush)
-			continue;
 		snprintf(line, sizeof(line), "%.*s", (int)(e - l), l);
-		flush = *l != ' ' && *l != '\t';
 	}
 	for (d = line; *d; d++)
 		if (*d >= '0' && *d <= '9')
