@@ -318,14 +318,14 @@ if [ -w /sys/kernel/debug/provoke-crash/DIRECT ]; then
 		kconf "${t#*:}" || continue
 		# KFENCE (sampled every 100 ms) may own the provoked object,
 		# and then it reports instead of KASAN: provoke again, 3 times.
-		n=0 seen=0
-		while [ $n -lt 3 ]; do
-			n=$((n + 1))
+		try=0 seen=0
+		while [ $try -lt 3 ]; do
+			try=$((try + 1))
 			m=$(mark)
 			echo "${t%%:*}" > /sys/kernel/debug/provoke-crash/DIRECT 2>/dev/null
 			if since "$m" | grep -E "$splat_re" | grep -q "${t#*:}"; then seen=1; break; fi
 			since "$m" | grep -q 'BUG: KFENCE' || break
-			echo "lkdtm ${t%%:*}: KFENCE took the object (attempt $n), again"
+			echo "lkdtm ${t%%:*}: KFENCE took the object (attempt $try), again"
 		done
 		if [ $seen = 1 ]; then
 			ok "splat_gate_sees_${t#*:}"
