@@ -36,7 +36,9 @@ Rows of a *debug* flavour are kernels built here from the suite's own
 and preemption checks), with the userland's gcc and pahole. DKMS builds
 bpfx for them by hand (\`dkms build --kernelsourcedir\` on the build tree);
 their guests also check the checkers are on and that the splat gate
-catches a KASAN and a UBSAN report provoked through LKDTM.
+catches a KASAN and a UBSAN report provoked through LKDTM. They are the set
+\`debug\` (\`make check KERNELS=debug\`), not part of KERNELS=all; their
+results are in docs/SAFETY.md, "Debug kernels" and "Fuzzing record".
 
 If you run one of these kernels, install its headers package (the \`headers\`
 column; for example \`apt install linux-headers-cloud-amd64\` on a cloud image)
@@ -65,6 +67,11 @@ bpfx_list | while read -r name suites flavour arch userland set aliases why; do
 		if [ "$arch" != "$(dpkg --print-architecture)" ]; then dk="cross build: $dk"
 		elif [ "$hand" = 1 ]; then dk="dkms build by hand: $dk"; fi
 		[ -f "$out/$name/result" ] && guest=$(awk '{ printf "%s / %s / %s", $1, $2, $3 }' "$out/$name/result")
+	fi
+	# a row of another set than KERNELS=all's (the debug kernels) says
+	# how to run it
+	if [[ $ran != *" $name "* ]] && [ "$set" != default ] && [ "$set" != all ]; then
+		build="not in KERNELS=all: \`make check KERNELS=$set\`" dk=- guest=-
 	fi
 	case $why in unsupported:*) why=${why#unsupported: } ;; *) why= ;; esac
 	echo "| $name | $krel | $ver | ${suites//,/, } | $flavour | $arch | $userland | $headers | $build | $dk | $guest | ${why:--} |"
