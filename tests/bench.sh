@@ -49,14 +49,9 @@ done
 step "bench driver" make -s -C "$top/tests" O="$out/progs" \
 	VMLINUX_BTF="$out/vmlinux-base.btf" "$out/progs/bpfx_bench" ||
 	die "building progs/bench.bpf.c / tests/bench.c failed"
-# xdp-bench as tests/examples.sh builds it: the examples against the
-# headers installed into a staging root, the baseline beside them.
+# xdp-bench and its pcap, as make check builds them (tests/examples.sh).
 ex=$out/examples
-step "examples (xdp-parse)" make -s -C "$top" examples STATIC=1 EXAMPLES_O="$ex" \
-	VMLINUX_BTF="$out/vmlinux-base.btf"
-step "xdp-bench" env PKG_CONFIG_LIBDIR="$ex/root/usr/share/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$ex/root" \
-	make -s -C "$top/tests/examples" O="$ex" "$ex/xdp-bench"
-step "pcap" python3 "$top/tests/examples/gen-pcap.py" "$ex/capture.pcap" --seed "${BPFX_PCAP_SEED:-14}"
+step "xdp-bench" bash "$top/tests/examples.sh" build-c "$ex" "$out/vmlinux-base.btf"
 
 # What runs on the hot path: the JITed op programs, and the kfunc bodies as
 # patched in the running kernel (alternatives, return thunks).

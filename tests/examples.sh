@@ -12,13 +12,15 @@
 #       userland root
 #   tests/examples.sh check DIR SERIAL  compare what the guest printed with
 #       tshark; prints "#ex NAME:OK|FAIL" lines
+#   tests/examples.sh build-c DIR BTF   only the C part of prepare into DIR
+#       (xdp-bench and its pcap, for tests/bench.sh)
 #
 # tshark runs here, on the host, once: the guests only run the BPF side.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ex=$top/tests/examples
 mode=${1:-} dir=${2:-}
-[ -n "$dir" ] || { echo "usage: $0 prepare DIR BTF | check DIR SERIAL" >&2; exit 2; }
+[ -n "$dir" ] || { echo "usage: $0 prepare DIR BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2; }
 
 # The loaders that need newer libraries than this host's are built in
 # sid's userland root (tests/kernel/userland-root.sh, the root the sid rows
@@ -84,13 +86,20 @@ build_aya() { # PAYLOAD OBJECT
 	echo "examples: aya attempt with $(pkg_version "$r" librust-aya-dev)"
 }
 
+# build_c BTF OUT PCAP: the C examples (make examples STATIC=1: headers
+# installed into a staging root, found by pkg-config) and tests/examples'
+# baseline, xdp-bench and pcap-inject into OUT; the pcap into PCAP.
+build_c() {
+	make -s -C "$top" examples STATIC=1 EXAMPLES_O="$2" VMLINUX_BTF="$1" || return 1
+	PKG_CONFIG_LIBDIR=$2/root/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$2/root \
+		make -s -C "$ex" O="$2" || return 1
+	python3 "$ex/gen-pcap.py" "$3" --seed "${BPFX_PCAP_SEED:-14}"
+}
+
 prepare() {
 	local btf=$1 o=$dir/build p=$dir/payload
 	rm -rf "$dir" && mkdir -p "$o" "$p"
-	make -s -C "$top" examples STATIC=1 EXAMPLES_O="$o" VMLINUX_BTF="$btf" || return 1
-	PKG_CONFIG_LIBDIR=$o/root/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$o/root \
-		make -s -C "$ex" O="$o" || return 1
-	python3 "$ex/gen-pcap.py" "$p/capture.pcap" --seed "${BPFX_PCAP_SEED:-14}" || return 1
+	build_c "$btf" "$o" "$p/capture.pcap" || return 1
 	python3 "$ex/tshark.py" expect "$p/capture.pcap" > "$dir/expected.jsonl" || return 1
 	[ "$(wc -l < "$dir/expected.jsonl")" -ge 2000 ] || { echo "fewer than 2000 packets" >&2; return 1; }
 	cp "$o/xdp-parse" "$o/xdp-bench" "$o/pcap-inject" "$o/ringbuf-records" "$p/"
@@ -183,5 +192,6 @@ check() {
 case $mode in
 prepare) prepare "${3:?BTF file}" ;;
 check) check "${3:?serial log}" ;;
-*) echo "usage: $0 prepare DIR BTF | check DIR SERIAL" >&2; exit 2 ;;
+build-c) mkdir -p "$dir" && build_c "${3:?BTF file}" "$dir" "$dir/capture.pcap" ;;
+*) echo "usage: $0 prepare DIR BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2 ;;
 esac

@@ -189,6 +189,22 @@ static int load(const struct ptype *t, const struct bpf_insn *in, int n, int cb_
 	return bpf_prog_load(t->type, "progfuzz", "GPL", in, n, &lo);
 }
 
+/* r<dst> = bpf_map_lookup_elem(map, &key at KEY), after a NULL test whose
+ * jump the caller patches: returns that instruction's index. */
+static int lookup(struct prog *p, int fd, int dst)
+{
+	int fix;
+
+	ld64(p, 1, BPF_PSEUDO_MAP_FD, fd);
+	emit(p, MOVR(2, 10));
+	emit(p, ADDI(2, KEY));
+	emit(p, HELPER(BPF_FUNC_map_lookup_elem));
+	fix = p->n;
+	emit(p, JEQI(0, 0, 0));
+	emit(p, MOVR(dst, 0));
+	return fix;
+}
+
 static int user_ringbuf(void)
 {
 	return bpf_map_create(BPF_MAP_TYPE_USER_RINGBUF, NULL, 0, 0, 16 * 1024, NULL);
@@ -203,12 +219,7 @@ static int type_probe(const struct ptype *t)
 	int fd;
 
 	emit(&p, STI(BPF_W, 10, KEY, 0));
-	ld64(&p, 1, BPF_PSEUDO_MAP_FD, data_fd[0]);
-	emit(&p, MOVR(2, 10));
-	emit(&p, ADDI(2, KEY));
-	emit(&p, HELPER(BPF_FUNC_map_lookup_elem));
-	emit(&p, JEQI(0, 0, 9));	/* to the exit */
-	emit(&p, MOVR(1, 0));
+	p.in[lookup(&p, data_fd[0], 1)].off = 9;	/* to the exit */
 	emit(&p, MOVI(2, vsizes[0]));
 	emit(&p, MOVI(3, 0));
 	emit(&p, MOVR(4, 10));
@@ -727,13 +738,7 @@ static void drain_cb(struct gen *g)
 	emit(p, STI(BPF_W, 10, KEY, 0));
 	for (i = 0; i < 8; i++)
 		emit(p, STI(BPF_DW, 10, CB_BUF + 8 * i, 0));
-	ld64(p, 1, BPF_PSEUDO_MAP_FD, out_fd);
-	emit(p, MOVR(2, 10));
-	emit(p, ADDI(2, KEY));
-	emit(p, HELPER(BPF_FUNC_map_lookup_elem));
-	fix = p->n;
-	emit(p, JEQI(0, 0, 0));
-	emit(p, MOVR(9, 0));
+	fix = lookup(p, out_fd, 9);
 	while (nops--)
 		drain_cb_op(g);
 	p->in[fix].off = p->n - fix - 1;
@@ -816,20 +821,8 @@ static void generate(struct gen *g)
 	emit(p, STI(BPF_W, 10, KEY, 0));
 	for (i = 0; i < 8; i++)
 		emit(p, STI(BPF_DW, 10, BUF + 8 * i, 0));
-	ld64(p, 1, BPF_PSEUDO_MAP_FD, data_fd[g->v]);
-	emit(p, MOVR(2, 10));
-	emit(p, ADDI(2, KEY));
-	emit(p, HELPER(BPF_FUNC_map_lookup_elem));
-	g->exit_fix[g->nexit++] = p->n;
-	emit(p, JEQI(0, 0, 0));
-	emit(p, MOVR(7, 0));
-	ld64(p, 1, BPF_PSEUDO_MAP_FD, out_fd);
-	emit(p, MOVR(2, 10));
-	emit(p, ADDI(2, KEY));
-	emit(p, HELPER(BPF_FUNC_map_lookup_elem));
-	g->exit_fix[g->nexit++] = p->n;
-	emit(p, JEQI(0, 0, 0));
-	emit(p, MOVR(9, 0));
+	g->exit_fix[g->nexit++] = lookup(p, data_fd[g->v], 7);
+	g->exit_fix[g->nexit++] = lookup(p, out_fd, 9);
 	for (i = 0; i < NSLOT; i++)
 		if (pick(64))
 			construct(g, i);

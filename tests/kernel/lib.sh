@@ -82,17 +82,17 @@ bpfx_norm_kver() { bpfx_row "$1" && echo "$ROW"; }
 # when nothing is given). A SET is a value of the list's set column
 # (default, debug); "all" is every Debian kernel: the default and all sets.
 bpfx_select() {
-	local n want=" "
+	local n rows want=" "
 	[ $# -gt 0 ] || set -- default
 	for n; do
 		case $n in
 		all) want+="$(bpfx_list | awk '$6 == "default" || $6 == "all" { printf "%s ", $1 }')" ;;
 		*)
-			if bpfx_list | awk -v s="$n" '$6 == s { f = 1 } END { exit !f }'; then
-				want+="$(bpfx_list | awk -v s="$n" '$6 == s { printf "%s ", $1 }')"
-			else
-				bpfx_row "$n" || return 1; want+="$ROW "
-			fi ;;
+			rows=$(bpfx_list | awk -v s="$n" '$6 == s { printf "%s ", $1 }')
+			if [ -z "$rows" ]; then
+				bpfx_row "$n" || return 1; rows="$ROW "
+			fi
+			want+=$rows ;;
 		esac
 	done
 	bpfx_list | awk -v w="$want" '{ if (index(w, " " $1 " ")) print $1 }'
