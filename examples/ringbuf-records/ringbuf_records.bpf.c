@@ -4,12 +4,14 @@
  * through a ring buffer; a batch of them is walked and decoded.
  *
  *  produce   writes `count` records of 0..31 value bytes into `records`
- *  consume   walks the batch the loader collected from it with
- *            BPFX_DYNPTR_WALK (every kernel: a step consumes one record),
- *            clones a view of each record's value (bpfx_dp_clone), trims
- *            it to the record's length and decodes it through that view
- *  checksum  (kernels with module iterators, 6.4+) the batch's bytes in
- *            64-byte chunks with the open-coded iterator
+ *  consume       walks the batch the loader collected from it with
+ *                BPFX_DYNPTR_WALK (every kernel: a step consumes one record),
+ *                clones a view of each record's value (bpfx_dp_clone), trims
+ *                it to the record's length and decodes it through that view
+ *  consume_iter  (kernels with module iterators, 6.4+) the same walk with
+ *                the open-coded iterator: it yields the batch a byte at a
+ *                time, and where a record starts, the record's view is a
+ *                clone of the batch at that chunk's offset
  *
  * The step never computes an offset: the walk advances the view past each
  * record, and the record's view is clone + trim. A length that runs past
@@ -33,7 +35,6 @@ __u32 batch_len;
 struct rr_decoded out[RR_MAX_RECORDS];	/* consume: one per record */
 __u32 nout;
 __s64 walked;				/* consume: bytes walked, or the error */
-__u64 chunk_sum;			/* checksum: sum of the batch's bytes */
 __u8 scratch[1];			/* what clone targets start as */
 
 static long produce_one(__u32 i, void *ctx)
@@ -104,24 +105,39 @@ int consume(void *ctx)
 	return 0;
 }
 
+/*
+ * The iterator's chunks have a fixed size and a record's size is only
+ * known once its header is read, so the walk asks for 1-byte chunks and
+ * skips to where the previous record ended; the chunk's offset, which the
+ * iterator keeps within the view, says where a record's view starts.
+ */
 SEC("syscall")
-int checksum(void *ctx)
+int consume_iter(void *ctx)
 {
 	struct bpfx_dynptr_chunk *c;
-	struct bpf_dynptr d;
-	__u8 buf[64];
-	__u32 len = batch_len, i;
+	struct bpf_dynptr d, rec;
+	__u32 len = batch_len;
+	__u64 next = 0;
+	long n;
 
+	nout = 0;
+	walked = 0;
 	if (len > RR_BATCH)
 		len = RR_BATCH;
-	chunk_sum = 0;
 	bpfx_dynptr_from_mem(batch, len, 0, &d);
-	bpf_for_each(bpfx_dynptr, c, &d, 64) {
-		__builtin_memset(buf, 0, sizeof(buf));
-		if (c->len > sizeof(buf) || bpfx_dynptr_read(buf, c->len, &d, c->off, 0))
+	bpf_for_each(bpfx_dynptr, c, &d, 1) {
+		if (c->off != next)
+			continue;
+		bpfx_dynptr_from_mem(scratch, 1, 0, &rec);
+		n = bpfx_dp_clone(&d, &rec, c->off);
+		if (!n)
+			n = decode_one(&rec, NULL);
+		if (n < 0) {
+			walked = n;
 			break;
-		for (i = 0; i < sizeof(buf); i++)
-			chunk_sum += buf[i];
+		}
+		next += n;
+		walked = next;
 	}
 	return 0;
 }

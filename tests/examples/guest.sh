@@ -53,8 +53,10 @@ timeout 120 ./xdp-bench capture.pcap 2>&1
 rm -f dyn.jsonl copy.jsonl
 ./ringbuf-records > rr.out 2>&1
 echo "ringbuf-records: rc $?"
-grep -v '^record [0-9]*: type' rr.out
-grep -c '^record [0-9]*: type' rr.out | sed 's/^/ringbuf-records: records printed as decoded: /'
+grep -v '^[a-z]*: record [0-9]*: type' rr.out
+for w in walk iterator; do
+	grep -c "^$w: record [0-9]*: type" rr.out | sed "s/^/ringbuf-records: $w: records printed as decoded: /"
+done
 # The other languages' loaders, where they were built: one block each.
 for l in xdp-parse-go xdp-parse-rs; do
 	[ -x "$l" ] || continue
