@@ -212,12 +212,11 @@ guest_job() {
 	cp "$out/progs-$BPFX_ARCH/btfids" "$p/btfids"
 	local busybox=
 	[ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ] || busybox=$out/progs-$BPFX_ARCH/busybox
-	# The examples' loaders are built for this host's arch only.
-	if [ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ]; then
-		[ -d "$out/examples/payload" ] && cp -r "$out/examples/payload" "$p/examples"
-	else
-		msg "SKIP the examples on $KVER: their loaders (C, Go, Rust) are built for $BPFX_HOST_ARCH only"
-	fi
+	# The examples' loaders for this arch (examples_job, below).
+	local ep=$out/examples/payload
+	[ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ] || ep+=-$BPFX_ARCH
+	until [ -e "$out/examples/$BPFX_ARCH.done" ] || ! kill -0 "$examples_pid" 2>/dev/null; do sleep 1; done
+	[ -e "$out/examples/$BPFX_ARCH.done" ] && cp -r "$ep" "$p/examples"
 	# What bpfx registers on this kernel, from its build.
 	eval "$(probes "$KVER")"
 	# The newer-libbpf driver where the verifier takes the UAPI
@@ -296,12 +295,11 @@ guest_job() {
 	local lp=$2 lf=$4
 	set -- $(counts "$kd/doctor.expect")
 	lp=$((lp + $1)) lf=$((lf + $2))
-	if [ "$BPFX_ARCH" = "$BPFX_HOST_ARCH" ]; then
+	BPFX_KF_ITER=${PROBE_KF_ITER:-} \
 		bash "$top/tests/examples.sh" check "$out/examples" "$kd/serial.log" > "$kd/examples.report" 2>&1
-		cat "$kd/examples.report"
-		set -- $(counts "$kd/examples.report")
-		lp=$((lp + $1)) lf=$((lf + $2))
-	fi
+	cat "$kd/examples.report"
+	set -- $(counts "$kd/examples.report")
+	lp=$((lp + $1)) lf=$((lf + $2))
 	set -- $line
 	echo "$(($2 + lp)) $(($4 + lf)) $6" > "$kd/result"
 }
@@ -326,8 +324,27 @@ wait_guests() {
 }
 
 # The examples (tests/examples.sh): built and checked against tshark here,
-# run by each guest (a payload subdir tests/guest/run.sh calls).
-bash "$top/tests/examples.sh" prepare "$out/examples" "$base_btf" > "$out/examples.log" 2>&1 || tail -20 "$out/examples.log"
+# run by each guest (a payload subdir tests/guest/run.sh calls); for each
+# arch of the run, built while the guests of the others start. A guest
+# waits for its arch's "ARCH.done"; a failed build leaves none, and
+# examples.sh check fails that guest's examples.
+examples_job() {
+	local a
+	bash "$top/tests/examples.sh" prepare "$out/examples" "$base_btf" > "$out/examples.log" 2>&1 ||
+		{ tail -20 "$out/examples.log"; return 1; }
+	touch "$out/examples/$BPFX_HOST_ARCH.done"
+	for a in $arches; do
+		[ "$a" != "$BPFX_HOST_ARCH" ] || continue
+		if bash "$top/tests/examples.sh" prepare-arch "$out/examples" "$a" "$out/vmlinux-$(bpfx_baseline_row "$a").btf" \
+			> "$out/examples-$a.log" 2>&1; then
+			touch "$out/examples/$a.done"
+		else
+			tail -20 "$out/examples-$a.log"
+		fi
+	done
+}
+examples_job &
+examples_pid=$!
 start_guests
 # Host-side checks, each a test: the build must fail loudly where it cannot
 # produce a working module, and the programs must build against a 7.x

@@ -10,6 +10,11 @@
 #       DIR/payload is what the guest runs (run.sh: tests/examples/guest.sh);
 #       the Go and Rust loaders (and the aya attempt) are built in sid's
 #       userland root
+#   tests/examples.sh prepare-arch DIR ARCH BTF  the same loaders for
+#       another arch's guests (arm64 on an amd64 host: the C ones with the
+#       cross gcc against that arch's -dev packages, tests/kernel/sysroot.sh;
+#       Go with GOARCH; Rust with --target and Debian's std of that arch)
+#       into DIR/payload-ARCH, beside prepare's pcap and tshark's verdict
 #   tests/examples.sh check DIR SERIAL  compare what the guest printed with
 #       tshark; prints "#ex NAME:OK|FAIL" lines
 #   tests/examples.sh build-c DIR BTF   only the C part of prepare into DIR
@@ -19,8 +24,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ex=$top/tests/examples
+host_arch=$(dpkg --print-architecture)
 mode=${1:-} dir=${2:-}
-[ -n "$dir" ] || { echo "usage: $0 prepare DIR BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2; }
+[ -n "$dir" ] || { echo "usage: $0 prepare DIR BTF | prepare-arch DIR ARCH BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2; }
 
 # The loaders that need newer libraries than this host's are built in
 # sid's userland root (tests/kernel/userland-root.sh, the root the sid rows
@@ -36,64 +42,95 @@ pkg_version() { dpkg-query --admindir="$1/var/lib/dpkg" -W -f '${Package} ${Vers
 
 # The Go loader (examples/xdp-parse/go): Debian's cilium/ebpf and Go in
 # GOPATH mode on /usr/share/gocode, static (CGO_ENABLED=0).
-build_go() { # PAYLOAD OBJECT
-	local r d
+build_go() { # PAYLOAD OBJECT [ARCH]
+	local r d a=${3:-$host_arch}
 	r=$(loader_root golang-go golang-github-cilium-ebpf-dev) || return 1
-	d=$r/build/xdp-parse-go
+	d=$r/build/xdp-parse-go-$a
 	rm -rf "$d" && mkdir -p "$d"
 	cp "$top"/examples/xdp-parse/go/*.go "$2" "$d/"
 	# No /proc in the root: the go tool cannot find its own GOROOT.
-	in_root "$r" 'cd /build/xdp-parse-go && go=$(ls -d /usr/lib/go-1.* | sort -V | tail -1) &&
-		GOROOT=$go GOTELEMETRY=off GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= \
-		GOCACHE=/tmp/bpfx-gocache CGO_ENABLED=0 $go/bin/go build -o xdp-parse-go .' || return 1
+	# Debian's architecture names are Go's GOARCH for amd64 and arm64.
+	in_root "$r" "cd /build/xdp-parse-go-$a && go=\$(ls -d /usr/lib/go-1.* | sort -V | tail -1) &&
+		GOROOT=\$go GOTELEMETRY=off GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= \
+		GOCACHE=/tmp/bpfx-gocache CGO_ENABLED=0 GOARCH=$a \$go/bin/go build -o xdp-parse-go ." || return 1
 	cp "$d/xdp-parse-go" "$1/"
-	echo "examples: Go loader with $(pkg_version "$r" golang-github-cilium-ebpf-dev), $(pkg_version "$r" golang-go)"
+	echo "examples: Go loader ($a) with $(pkg_version "$r" golang-github-cilium-ebpf-dev), $(pkg_version "$r" golang-go)"
 }
 
-# cargo_build ROOT NAME RUSTFLAGS [ENV]: examples/xdp-parse/NAME/ built with
-# Debian's crates (/usr/share/cargo/registry), offline, static; prints the
-# binary's path. --target keeps RUSTFLAGS away from the build scripts.
+# rust_target ARCH: Rust's target triple for a Debian architecture.
+rust_target() { echo "$(dpkg-architecture -a"$1" -qDEB_HOST_GNU_CPU 2>/dev/null)-unknown-linux-gnu"; }
+
+# cargo_build ROOT NAME ARCH RUSTFLAGS [ENV]: examples/xdp-parse/NAME/ built
+# for ARCH with Debian's crates (/usr/share/cargo/registry), offline,
+# static; prints the binary's path. --target keeps RUSTFLAGS away from the
+# build scripts (which run here, built for the host).
 cargo_build() {
-	local r=$1 n=$2 d=$1/build/xdp-parse-$2
+	local r=$1 n=$2 t d=$1/build/xdp-parse-$2
+	t=$(rust_target "$3")
 	mkdir -p "$d/.cargo"
 	rm -rf "$d/src" && cp -r "$top/examples/xdp-parse/$n/Cargo.toml" "$top/examples/xdp-parse/$n/src" "$d/"
 	printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' > "$d/.cargo/config.toml"
-	in_root "$r" "cd /build/xdp-parse-$n && ${4:-} CARGO_HOME=/tmp/bpfx-cargo RUSTFLAGS='-C target-feature=+crt-static $3' \
-		cargo build -q --release --offline --target x86_64-unknown-linux-gnu" >&2 || return 1
-	echo "$d/target/x86_64-unknown-linux-gnu/release"
+	in_root "$r" "cd /build/xdp-parse-$n && ${5:-} CARGO_HOME=/tmp/bpfx-cargo RUSTFLAGS='-C target-feature=+crt-static $4' \
+		cargo build -q --release --offline --target $t" >&2 || return 1
+	echo "$d/target/$t/release"
+}
+
+# rust_cross ROOT ARCH: what cargo_build needs to build for another ARCH in
+# ROOT: that arch's std (Debian's libstd-rust-dev of ARCH, the root's rustc
+# version exactly) and -dev packages unpacked into a sysroot
+# (tests/kernel/sysroot.sh), the root's cross gcc as linker. Prints
+# "RUSTFLAGS-part ENV-part" on two lines.
+rust_cross() {
+	local r=$1 a=$2 v gnu sr rv
+	gnu=$(dpkg-architecture -a"$a" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+	r=$(loader_root cargo rustc "gcc-$gnu" "libc6-dev-$a-cross") || return 1
+	rv=$(pkg_version "$r" libstd-rust-dev | cut -d' ' -f2)
+	v=$(dpkg-query --admindir="$r/var/lib/dpkg" -W -f '${Depends}' libstd-rust-dev | grep -o 'libstd-rust-[0-9][0-9.]*' | head -1)
+	sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh" --with rust sid "libstd-rust-dev=$rv" "$v=$rv" 2>>"$dir/loader-root.log") ||
+		{ echo "examples: no $a sysroot with Debian's Rust std $rv (above)" >&2; tail -5 "$dir/loader-root.log" >&2; return 1; }
+	rm -rf "$r/build/sysroot-$a" && cp -a "$sr" "$r/build/sysroot-$a"
+	echo "--sysroot=/build/sysroot-$a/usr -L/build/sysroot-$a/usr/lib/$gnu -C linker=$gnu-gcc"
+	echo "PKG_CONFIG_ALLOW_CROSS=1 PKG_CONFIG_SYSROOT_DIR=/build/sysroot-$a PKG_CONFIG_LIBDIR=/build/sysroot-$a/usr/lib/$gnu/pkgconfig"
 }
 
 # The Rust loader (examples/xdp-parse/rust): Debian's libbpf-rs, linked
 # statically against sid's libbpf (-Bstatic ... -lc: libelf needs zstd, and
 # std's TLS wants libc's __tls_get_addr in a static-pie).
-build_rust() { # PAYLOAD OBJECT
-	local r b
+build_rust() { # PAYLOAD OBJECT [ARCH]
+	local r b a=${3:-$host_arch} x= xe=
 	r=$(loader_root librust-libbpf-rs-dev cargo rustc) || return 1
+	if [ "$a" != "$host_arch" ]; then
+		{ read -r x; read -r xe; } < <(rust_cross "$r" "$a") && [ -n "$x" ] || return 1
+	fi
 	mkdir -p "$r/build/xdp-parse-rust" && cp "$2" "$r/build/xdp-parse-rust/xdp_parse.bpf.o"
-	b=$(cargo_build "$r" rust "-C link-arg=-Wl,-Bstatic -C link-arg=-lelf -C link-arg=-lz -C link-arg=-lzstd -C link-arg=-lc" \
-		XDP_PARSE_OBJ=/build/xdp-parse-rust/xdp_parse.bpf.o) || return 1
+	b=$(cargo_build "$r" rust "$a" "$x -C link-arg=-Wl,-Bstatic -C link-arg=-lelf -C link-arg=-lz -C link-arg=-lzstd -C link-arg=-lc" \
+		"$xe XDP_PARSE_OBJ=/build/xdp-parse-rust/xdp_parse.bpf.o") || return 1
 	cp "$b/xdp-parse-rs" "$1/"
-	echo "examples: Rust loader with $(pkg_version "$r" librust-libbpf-rs-dev), $(pkg_version "$r" libbpf-dev), $(pkg_version "$r" rustc)"
+	echo "examples: Rust loader ($a) with $(pkg_version "$r" librust-libbpf-rs-dev), $(pkg_version "$r" libbpf-dev), $(pkg_version "$r" rustc)"
 }
 
 # aya (examples/xdp-parse/aya): Debian's aya 0.13 cannot load a program
 # that calls kfuncs; this builds the attempt, the guest prints aya's error.
-build_aya() { # PAYLOAD OBJECT
-	local r b
+build_aya() { # PAYLOAD OBJECT [ARCH]
+	local r b a=${3:-$host_arch} x= xe=
 	r=$(loader_root librust-aya-dev cargo) || return 1
-	b=$(cargo_build "$r" aya "-C link-arg=-Wl,-Bstatic -C link-arg=-lc") || return 1
+	if [ "$a" != "$host_arch" ]; then
+		{ read -r x; read -r xe; } < <(rust_cross "$r" "$a") && [ -n "$x" ] || return 1
+	fi
+	b=$(cargo_build "$r" aya "$a" "$x -C link-arg=-Wl,-Bstatic -C link-arg=-lc" "$xe") || return 1
 	cp "$b/xdp-parse-aya" "$2" "$1/"
-	echo "examples: aya attempt with $(pkg_version "$r" librust-aya-dev)"
+	echo "examples: aya attempt ($a) with $(pkg_version "$r" librust-aya-dev)"
 }
 
 # build_c BTF OUT PCAP: the C examples (make examples STATIC=1: headers
 # installed into a staging root, found by pkg-config) and tests/examples'
 # baseline, xdp-bench and pcap-inject into OUT; the pcap into PCAP.
+# For another arch, CC, CFLAGS and LDFLAGS in the environment (cross_env).
 build_c() {
 	make -s -C "$top" examples STATIC=1 EXAMPLES_O="$2" VMLINUX_BTF="$1" || return 1
 	PKG_CONFIG_LIBDIR=$2/root/usr/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$2/root \
 		make -s -C "$ex" O="$2" || return 1
-	python3 "$ex/gen-pcap.py" "$3" --seed "${BPFX_PCAP_SEED:-14}"
+	[ -z "$3" ] || python3 "$ex/gen-pcap.py" "$3" --seed "${BPFX_PCAP_SEED:-14}"
 }
 
 prepare() {
@@ -108,6 +145,24 @@ prepare() {
 	build_rust "$p" "$o/xdp_parse.bpf.o" || { echo "examples: building the Rust loader failed" >&2; return 1; }
 	build_aya "$p" "$o/xdp_parse.bpf.o" || { echo "examples: building the aya attempt failed" >&2; return 1; }
 	echo "examples: $(tshark --version | head -1)"
+}
+
+# prepare_arch ARCH BTF: prepare's loaders for ARCH's guests, its C ones
+# cross-built against ARCH's -dev packages of this host's release (the
+# sysroot the arm64 test driver links against).
+prepare_arch() {
+	local a=$1 btf=$2 o=$dir/build-$1 p=$dir/payload-$1 sr gnu
+	[ -s "$dir/expected.jsonl" ] || { echo "examples: prepare first" >&2; return 1; }
+	rm -rf "$o" "$p" && mkdir -p "$o" "$p"
+	gnu=$(dpkg-architecture -a"$a" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+	sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh") || return 1
+	CC=$gnu-gcc CFLAGS="-O2 -g -Wall -Werror -I$sr/usr/include" LDFLAGS="-L$sr/usr/lib/$gnu" \
+		build_c "$btf" "$o" "" || return 1
+	cp "$o/xdp-parse" "$o/xdp-bench" "$o/pcap-inject" "$o/ringbuf-records" "$p/"
+	cp "$dir/payload/capture.pcap" "$dir/payload/run.sh" "$p/"
+	build_go "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the Go loader for $a failed" >&2; return 1; }
+	build_rust "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the Rust loader for $a failed" >&2; return 1; }
+	build_aya "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the aya attempt for $a failed" >&2; return 1; }
 }
 
 # block NAME: the lines the guest printed between "BEGIN NAME" and "END NAME".
@@ -181,6 +236,14 @@ check() {
 	else
 		echo "#ex ringbuf_records:FAIL"
 	fi
+	# The open-coded walk runs where bpfx registers its iterator (the
+	# row's probe, BPFX_KF_ITER=y|n), and only there.
+	case ${BPFX_KF_ITER:-}:$(grep -c '^ringbuf-records: iterator: [0-9]* produced, .* 0 wrong$' "$serial") in
+	y:1) echo "#ex ringbuf_records_iterator:OK" ;;
+	n:0) grep -q '^ringbuf-records: iterator: skipped' "$serial" &&
+		echo "#ex ringbuf_records_iterator_absent:OK" || echo "#ex ringbuf_records_iterator_absent:FAIL" ;;
+	*) echo "#ex ringbuf_records_iterator:FAIL (bpfx iterator probe '${BPFX_KF_ITER:-}', walk lines above)" ;;
+	esac
 	if grep -q '^xdp-bench: .* 0 records differ$' "$serial"; then
 		echo "#ex baseline_same_records:OK"
 	else
@@ -191,7 +254,8 @@ check() {
 
 case $mode in
 prepare) prepare "${3:?BTF file}" ;;
+prepare-arch) prepare_arch "${3:?ARCH}" "${4:?BTF file}" ;;
 check) check "${3:?serial log}" ;;
 build-c) mkdir -p "$dir" && build_c "${3:?BTF file}" "$dir" "$dir/capture.pcap" ;;
-*) echo "usage: $0 prepare DIR BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2 ;;
+*) echo "usage: $0 prepare DIR BTF | prepare-arch DIR ARCH BTF | check DIR SERIAL | build-c DIR BTF" >&2; exit 2 ;;
 esac

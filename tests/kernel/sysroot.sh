@@ -1,12 +1,14 @@
 #!/bin/bash
-# sysroot.sh [SUITE] -- what a guest of another architecture (BPFX_ARCH=arm64)
-# needs from a Debian release (default: this host's) besides its kernel: the
-# -dev packages the static test driver and btfids link against, and
-# busybox-static. Downloaded with the private APT state of lib.sh (the host
-# is not made multiarch), unpacked with dpkg -x into
-# $BPFX_CACHE/sysroot-$BPFX_ARCH (-SUITE for another release); prints that
-# directory. Its bin/busybox is the guest's BPFX_BUSYBOX; pass the directory
-# as SYSROOT= to tests/Makefile.
+# sysroot.sh [--with TAG] [SUITE [PKG=VERSION...]] -- what a guest of another
+# architecture (BPFX_ARCH=arm64) needs from a Debian release (default: this
+# host's) besides its kernel: the -dev packages the static test driver and
+# btfids link against, and busybox-static. Downloaded with the private APT
+# state of lib.sh (the host is not made multiarch), unpacked with dpkg -x
+# into $BPFX_CACHE/sysroot-$BPFX_ARCH (-SUITE for another release); prints
+# that directory. Its bin/busybox is the guest's BPFX_BUSYBOX; pass the
+# directory as SYSROOT= to tests/Makefile. --with TAG: also PKG=VERSION...
+# (e.g. Debian's Rust std of that arch), in a sysroot of its own (+TAG), so
+# the plain one is not unpacked again for it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -15,10 +17,17 @@ bpfx_cross || die "BPFX_ARCH=$BPFX_ARCH is this host's: use the host's own packa
 PKGS="libbpf-dev libelf-dev zlib1g-dev libzstd-dev busybox-static"
 u=$(bpfx_host_userland)
 root=$BPFX_CACHE/sysroot-$BPFX_ARCH
+tag=
+if [ "${1:-}" = --with ]; then
+	tag=${2:?--with TAG}
+	shift 2
+fi
 if [ -n "${1:-}" ] && [ "$1" != "$u" ]; then
 	u=$1
 	root+=-$u
 fi
+[ $# -eq 0 ] || shift
+[ -z "$tag" ] || root+=+$tag
 bpfx_lock "$(basename "$root")" 7
 # The release, and its security updates where tests/kernels.list has any.
 suites=$u
@@ -30,6 +39,10 @@ for p in $PKGS; do
 	[ -n "$v" ] || die "$p not found for $BPFX_ARCH"
 	debs+=("$(bpfx_fetch_deb "$suites" "$p" "$v")")
 	want+="$p=$v "
+done
+for pv in "$@"; do
+	debs+=("$(bpfx_fetch_deb "$suites" "${pv%%=*}" "${pv#*=}")")
+	want+="$pv "
 done
 if [ "$(cat "$root/.bpfx-unpacked" 2>/dev/null)" != "$want" ]; then
 	rm -rf "$root.tmp"
