@@ -165,8 +165,28 @@ prepare_arch() {
 	build_aya "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the aya attempt for $a failed" >&2; return 1; }
 }
 
-# block NAME: the lines the guest printed between "BEGIN NAME" and "END NAME".
-block() { sed -n "/^BEGIN $1\$/,/^END $1 /p" "$serial" | grep '^{'; }
+# block NAME: the JSON lines of the guest's block NAME (tests/examples/guest.sh
+# emit): "BEGIN NAME gzip", base64 of the gzip'd lines, "END NAME ...", or
+# "BEGIN NAME same-as OTHER" for a copy of OTHER's.
+block() {
+	local how
+	how=$(sed -n "s/^BEGIN $1 //p" "$serial" | head -n 1)
+	case $how in
+	gzip) sed -n "/^BEGIN $1 gzip\$/,/^END $1 /{/^BEGIN /d; /^END /d; p}" "$serial" |
+		base64 -d | gzip -dc ;;
+	"same-as "*) block "${how#same-as }" ;;
+	esac | grep '^{'
+}
+
+# verdict NAME GOT [OPTION...]: tshark.py's comparison of GOT with tshark's
+# reading; no verdict line (it crashed on a garbled line) is a failure.
+verdict() {
+	local name=$1 got=$2 v
+	shift 2
+	v=$(python3 "$top/tests/examples/tshark.py" compare "$dir/expected.jsonl" "$got" "$name" "$@" 2>&1)
+	echo "$v"
+	grep -q "^#ex $name:" <<<"$v" || echo "#ex $name:FAIL (tshark.py compare gave no verdict)"
+}
 
 check() {
 	# One CR-free copy, grepped as a file: "tr | grep -q" under pipefail
@@ -177,24 +197,22 @@ check() {
 		echo "#ex prepare:FAIL (tests/examples.sh prepare did not finish; see its log)"
 		return
 	fi
-	grep -E '^(examples|xdp-parse|xdp-bench|ringbuf-records|libbpf|aya)' "$serial" | head -n 60
+	grep -E '^(examples|xdp-parse|xdp-bench|ringbuf-records|libbpf|aya)[-a-z]*: ' "$serial" | head -n 60
 	if ! grep -q '^END xdp-parse rc=0$' "$serial"; then
 		echo "#ex xdp_parse_ran:FAIL (no clean xdp-parse run in the guest)"
 	fi
 	block xdp-parse > "$dir/got.jsonl.$$"
-	python3 "$top/tests/examples/tshark.py" compare "$dir/expected.jsonl" "$dir/got.jsonl.$$" xdp_parse_vs_tshark
+	verdict xdp_parse_vs_tshark "$dir/got.jsonl.$$"
 	# The same parser as a TC program (test runs need an Ethernet header).
 	grep -q '^END xdp-parse-tc rc=0$' "$serial" || echo "#ex xdp_parse_tc_ran:FAIL (no clean xdp-parse --tc run)"
 	block xdp-parse-tc > "$dir/got.jsonl.$$"
 	sed -n '/^BEGIN tc-absent$/,/^END tc-absent$/p' "$serial" | grep -E '^[0-9]+$' > "$dir/absent.$$"
-	python3 "$top/tests/examples/tshark.py" compare "$dir/expected.jsonl" "$dir/got.jsonl.$$" xdp_parse_tc_vs_tshark \
-		--absent "$dir/absent.$$"
+	verdict xdp_parse_tc_vs_tshark "$dir/got.jsonl.$$" --absent "$dir/absent.$$"
 	# Live: attached to lo, fed by pcap-inject; frames by arrival.
 	grep -q '^END xdp-parse-live rc=0$' "$serial" || echo "#ex xdp_parse_live_ran:FAIL (no clean xdp-parse --iface lo run)"
 	block xdp-parse-live > "$dir/got.jsonl.$$"
 	sed -n '/^BEGIN sent$/,/^END sent$/p' "$serial" | grep -E '^[0-9]+$' > "$dir/sent.$$"
-	python3 "$top/tests/examples/tshark.py" compare "$dir/expected.jsonl" "$dir/got.jsonl.$$" xdp_parse_live_vs_tshark \
-		--min-len 14 --sent "$dir/sent.$$"
+	verdict xdp_parse_live_vs_tshark "$dir/got.jsonl.$$" --min-len 14 --sent "$dir/sent.$$"
 	rm -f "$dir/got.jsonl.$$" "$dir/sent.$$" "$dir/absent.$$"
 	# The other languages' loaders: the same comparison each.
 	for l in "go Go" "rs Rust"; do
@@ -203,7 +221,7 @@ check() {
 			block "xdp-parse-$1" > "$dir/got-$1.jsonl.$$"
 			grep -q "^END xdp-parse-$1 rc=0\$" "$serial" ||
 				echo "#ex xdp_parse_$1_ran:FAIL (no clean run of the $2 loader)"
-			python3 "$top/tests/examples/tshark.py" compare "$dir/expected.jsonl" "$dir/got-$1.jsonl.$$" "xdp_parse_$1_vs_tshark"
+			verdict "xdp_parse_$1_vs_tshark" "$dir/got-$1.jsonl.$$"
 			rm -f "$dir/got-$1.jsonl.$$"
 		else
 			echo "examples: the $2 loader was not built (no sid root): not run"

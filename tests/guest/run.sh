@@ -198,33 +198,6 @@ if [ "${BPFX_CYCLES:-100}" -gt 0 ]; then
 fi
 if [ -d /sys/module/bpfx ]; then bad unloaded_at_end "still loaded"; else ok unloaded_at_end; fi
 
-# Signatures: bpfx.ko is the DKMS-installed module, signed with a throwaway
-# MOK this kernel does not trust (no UEFI, so no MOK list). With
-# enforcement on (one way: sig_enforce can be set, never cleared) the kernel
-# must parse that signature and miss only the key, which enrolling the MOK
-# provides; an unsigned module is refused as unsigned. Keep this last.
-if [ -f bpfx-nobtf.ko ] && [ -w /sys/module/module/parameters/sig_enforce ]; then
-	echo 1 > /sys/module/module/parameters/sig_enforce
-	m=$(mark)
-	if insmod bpfx.ko 2>/dev/null; then
-		rmmod bpfx; bad signed_needs_only_the_key "loaded with enforcement on"
-	elif since "$m" | grep -q 'Loading of module with unavailable key is rejected'; then
-		ok signed_needs_only_the_key
-	else
-		bad signed_needs_only_the_key "no 'unavailable key' line"; since "$m"
-	fi
-	m=$(mark)
-	if insmod bpfx-nobtf.ko 2>/dev/null; then
-		rmmod bpfx; bad unsigned_refused "loaded with enforcement on"
-	elif since "$m" | grep -q 'Loading of unsigned module is rejected'; then
-		ok unsigned_refused
-	else
-		bad unsigned_refused "no 'unsigned module' line"; since "$m"
-	fi
-else
-	bad signature_checks "no bpfx-nobtf.ko or no writable sig_enforce: cannot test signatures"
-fi
-
 # The memory checkers boot.sh turns on (slub_debug=FZPU, page_poison=1,
 # KFENCE where the kernel has it): the splat gate below only means something
 # if they ran.
@@ -334,5 +307,61 @@ if [ -w /sys/kernel/debug/provoke-crash/DIRECT ]; then
 		fi
 	done
 fi
+# Lockdown, as Secure Boot machines boot (lockdown=integrity), raised here
+# at the end: it is one way, and it closes debugfs, which the checks above
+# read. The doctor must see it, and the kernel must refuse our module, which
+# is signed with a key it does not hold, for lockdown's reason. (A boot of
+# its own with lockdown=integrity cost every row a second guest.)
+lk=/sys/kernel/security/lockdown
+if [ -w $lk ] && echo integrity > $lk; then
+	echo "lockdown: $(cat $lk)"
+	sh ./bpfx-doctor > doctor-lockdown.out 2>&1
+	grep -E '^(WARN|FAIL|OK) +lockdown|^     -> load a bpfx signed' doctor-lockdown.out
+	if grep -q '^WARN lockdown: integrity: ' doctor-lockdown.out &&
+		grep -q '^     -> load a bpfx signed with an enrolled key' doctor-lockdown.out; then
+		ok doctor_sees_lockdown
+	else
+		bad doctor_sees_lockdown "no 'WARN lockdown: integrity' with its action"; cat doctor-lockdown.out
+	fi
+	m=$(mark)
+	if insmod bpfx.ko 2>/dev/null; then
+		rmmod bpfx; bad lockdown_refuses_untrusted "bpfx loaded under lockdown"
+	elif since "$m" | grep -q 'Lockdown: insmod: unsigned module loading is restricted'; then
+		ok lockdown_refuses_untrusted
+	else
+		bad lockdown_refuses_untrusted "no Lockdown line"; since "$m" | tail -5
+	fi
+else
+	bad lockdown "no writable $lk (securityfs, the lockdown LSM): cannot raise lockdown"
+fi
+
+# Signatures: bpfx.ko is the DKMS-installed module, signed with a throwaway
+# MOK this kernel does not trust (no UEFI, so no MOK list). With
+# enforcement on (one way: sig_enforce can be set, never cleared) the kernel
+# must parse that signature and miss only the key, which enrolling the MOK
+# provides; an unsigned module is refused as unsigned. After lockdown: with
+# enforcement on, the kernel refuses before it asks lockdown.
+if [ -f bpfx-nobtf.ko ] && [ -w /sys/module/module/parameters/sig_enforce ]; then
+	echo 1 > /sys/module/module/parameters/sig_enforce
+	m=$(mark)
+	if insmod bpfx.ko 2>/dev/null; then
+		rmmod bpfx; bad signed_needs_only_the_key "loaded with enforcement on"
+	elif since "$m" | grep -q 'Loading of module with unavailable key is rejected'; then
+		ok signed_needs_only_the_key
+	else
+		bad signed_needs_only_the_key "no 'unavailable key' line"; since "$m"
+	fi
+	m=$(mark)
+	if insmod bpfx-nobtf.ko 2>/dev/null; then
+		rmmod bpfx; bad unsigned_refused "loaded with enforcement on"
+	elif since "$m" | grep -q 'Loading of unsigned module is rejected'; then
+		ok unsigned_refused
+	else
+		bad unsigned_refused "no 'unsigned module' line"; since "$m"
+	fi
+else
+	bad signature_checks "no bpfx-nobtf.ko or no writable sig_enforce: cannot test signatures"
+fi
+
 echo "guest: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -121,10 +121,12 @@ run_qemu() {
 	# raised "irq 4: nobody cared" with a stack trace under a heavy
 	# stream of console output (trixie-rt, the examples' JSON lines):
 	# the spurious-IRQ detector judging QEMU's UART, not bpfx.
+	# -nic none: no network card (the guests use lo only), so no
+	# iPXE option ROM runs in the firmware before the kernel.
 	# stdin from /dev/null: -nographic would otherwise grab the terminal.
 	# shellcheck disable=SC2086
 	timeout "$timeout_s" "${qemu[@]}" -accel "${BPFX_QEMU_ACCEL:-tcg,thread=multi}" \
-		-m 1G -smp 2 -nographic -no-reboot \
+		-m 1G -smp 2 -nographic -no-reboot -nic none \
 		-kernel "$vmlinuz" -initrd "$stage/initrd.gz" \
 		-append "console=$console panic=-1 quiet loglevel=4 noirqdebug $memcheck ${BPFX_KERNEL_ARGS:-}" \
 		${BPFX_QEMU_EXTRA:-} </dev/null >"$log" 2>&1 &
