@@ -316,12 +316,13 @@ lk=/sys/kernel/security/lockdown
 if [ -w $lk ] && echo integrity > $lk; then
 	echo "lockdown: $(cat $lk)"
 	sh ./bpfx-doctor > doctor-lockdown.out 2>&1
-	grep -E '^(WARN|FAIL|OK) +lockdown|^     -> load a bpfx signed' doctor-lockdown.out
+	# (indented: the host reads the doctor's first report from this log)
+	grep -E '^(WARN|FAIL|OK) +lockdown|^     -> load a bpfx signed' doctor-lockdown.out | sed 's/^/  | /'
 	if grep -q '^WARN lockdown: integrity: ' doctor-lockdown.out &&
 		grep -q '^     -> load a bpfx signed with an enrolled key' doctor-lockdown.out; then
 		ok doctor_sees_lockdown
 	else
-		bad doctor_sees_lockdown "no 'WARN lockdown: integrity' with its action"; cat doctor-lockdown.out
+		bad doctor_sees_lockdown "no 'WARN lockdown: integrity' with its action"; sed 's/^/  | /' doctor-lockdown.out
 	fi
 	m=$(mark)
 	if insmod bpfx.ko 2>/dev/null; then
