@@ -106,7 +106,19 @@ static void leaf_done(const char *label)
 	cur_msg[0] = 0;
 }
 
-static const char *filter;
+static const char *filter, *exclude;
+
+/* -x a,b: is NAME one of the comma-separated names in exclude? */
+static bool excluded(const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = exclude; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == n && !strncmp(p, name, n))
+			return true;
+	return false;
+}
 
 static bool selected(const char *name)
 {
@@ -188,6 +200,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			filter = argv[++i];
+		else if (!strcmp(argv[i], "-x") && i + 1 < argc)
+			exclude = argv[++i];	/* tests not to run, by exact name */
 		else if (!strcmp(argv[i], "--times"))
 			times = true;	/* wall time per test, to see where a run goes */
 		else if (!strcmp(argv[i], "--json-summary") && i + 1 < argc)
@@ -195,7 +209,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--set") && i + 1 < argc)
 			putenv(argv[++i]);	/* KEY=VALUE for a test, e.g. BPFX_FUZZ_OPS */
 		else {
-			fprintf(stderr, "usage: %s [-v] [--times] [-t FILTER] [--json-summary FILE] [--set KEY=VALUE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [--times] [-t FILTER] [-x TEST,...] [--json-summary FILE] [--set KEY=VALUE]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -208,7 +222,7 @@ int main(int argc, char **argv)
 		/* -t NAME runs only the tests whose name has NAME in it; a
 		 * filter with a '/' names subtests, which only their test's
 		 * body can enumerate, so then every body runs. */
-		if (filter && !strchr(filter, '/') && !strstr(t->name, filter))
+		if ((filter && !strchr(filter, '/') && !strstr(t->name, filter)) || excluded(t->name))
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		cur_test = t->name;
