@@ -154,7 +154,7 @@ for attempt in 1 2; do
 	t0=$(bpfx_now)
 	qrc=0
 	# CPU time too: what a guest costs the host (make check runs several).
-	TIMEFORMAT="[boot] cpu: qemu %U s user, %S s sys"
+	TIMEFORMAT="[boot] cpu: qemu %U s user, %S s sys (-accel ${BPFX_QEMU_ACCEL:-tcg,thread=multi})"
 	time run_qemu || qrc=$?
 	msg "time: qemu (attempt $attempt) $(bpfx_elapsed "$t0") s, qemu exit $qrc$([ "$qrc" = 124 ] && echo ' (timeout)')"
 	if grep -q BPFX-GUEST-START "$log"; then
