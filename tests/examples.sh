@@ -62,15 +62,20 @@ rust_target() { echo "$(dpkg-architecture -a"$1" -qDEB_HOST_GNU_CPU 2>/dev/null)
 
 # cargo_build ROOT NAME ARCH RUSTFLAGS [ENV]: examples/xdp-parse/NAME/ built
 # for ARCH with Debian's crates (/usr/share/cargo/registry), offline,
-# static; prints the binary's path. --target keeps RUSTFLAGS away from the
-# build scripts (which run here, built for the host).
+# static (for another arch than the host's, with rust_cross's flags and
+# environment); prints the binary's path. --target keeps RUSTFLAGS away
+# from the build scripts (which run here, built for the host).
 cargo_build() {
-	local r=$1 n=$2 t d=$1/build/xdp-parse-$2
-	t=$(rust_target "$3")
+	local r=$1 n=$2 a=$3 flags=$4 env=${5:-} t d=$1/build/xdp-parse-$2 x xe
+	if [ "$a" != "$host_arch" ]; then
+		{ read -r x; read -r xe; } < <(rust_cross "$r" "$a") && [ -n "$x" ] || return 1
+		flags="$x $flags" env="$xe $env"
+	fi
+	t=$(rust_target "$a")
 	mkdir -p "$d/.cargo"
 	rm -rf "$d/src" && cp -r "$top/examples/xdp-parse/$n/Cargo.toml" "$top/examples/xdp-parse/$n/src" "$d/"
 	printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' > "$d/.cargo/config.toml"
-	in_root "$r" "cd /build/xdp-parse-$n && ${5:-} CARGO_HOME=/tmp/bpfx-cargo RUSTFLAGS='-C target-feature=+crt-static $4' \
+	in_root "$r" "cd /build/xdp-parse-$n && $env CARGO_HOME=/tmp/bpfx-cargo RUSTFLAGS='-C target-feature=+crt-static $flags' \
 		cargo build -q --release --offline --target $t" >&2 || return 1
 	echo "$d/target/$t/release"
 }
@@ -97,14 +102,11 @@ rust_cross() {
 # statically against sid's libbpf (-Bstatic ... -lc: libelf needs zstd, and
 # std's TLS wants libc's __tls_get_addr in a static-pie).
 build_rust() { # PAYLOAD OBJECT [ARCH]
-	local r b a=${3:-$host_arch} x= xe=
+	local r b a=${3:-$host_arch}
 	r=$(loader_root librust-libbpf-rs-dev cargo rustc) || return 1
-	if [ "$a" != "$host_arch" ]; then
-		{ read -r x; read -r xe; } < <(rust_cross "$r" "$a") && [ -n "$x" ] || return 1
-	fi
 	mkdir -p "$r/build/xdp-parse-rust" && cp "$2" "$r/build/xdp-parse-rust/xdp_parse.bpf.o"
-	b=$(cargo_build "$r" rust "$a" "$x -C link-arg=-Wl,-Bstatic -C link-arg=-lelf -C link-arg=-lz -C link-arg=-lzstd -C link-arg=-lc" \
-		"$xe XDP_PARSE_OBJ=/build/xdp-parse-rust/xdp_parse.bpf.o") || return 1
+	b=$(cargo_build "$r" rust "$a" "-C link-arg=-Wl,-Bstatic -C link-arg=-lelf -C link-arg=-lz -C link-arg=-lzstd -C link-arg=-lc" \
+		"XDP_PARSE_OBJ=/build/xdp-parse-rust/xdp_parse.bpf.o") || return 1
 	cp "$b/xdp-parse-rs" "$1/"
 	echo "examples: Rust loader ($a) with $(pkg_version "$r" librust-libbpf-rs-dev), $(pkg_version "$r" libbpf-dev), $(pkg_version "$r" rustc)"
 }
@@ -112,12 +114,9 @@ build_rust() { # PAYLOAD OBJECT [ARCH]
 # aya (examples/xdp-parse/aya): Debian's aya 0.13 cannot load a program
 # that calls kfuncs; this builds the attempt, the guest prints aya's error.
 build_aya() { # PAYLOAD OBJECT [ARCH]
-	local r b a=${3:-$host_arch} x= xe=
+	local r b a=${3:-$host_arch}
 	r=$(loader_root librust-aya-dev cargo) || return 1
-	if [ "$a" != "$host_arch" ]; then
-		{ read -r x; read -r xe; } < <(rust_cross "$r" "$a") && [ -n "$x" ] || return 1
-	fi
-	b=$(cargo_build "$r" aya "$a" "$x -C link-arg=-Wl,-Bstatic -C link-arg=-lc" "$xe") || return 1
+	b=$(cargo_build "$r" aya "$a" "-C link-arg=-Wl,-Bstatic -C link-arg=-lc") || return 1
 	cp "$b/xdp-parse-aya" "$2" "$1/"
 	echo "examples: aya attempt ($a) with $(pkg_version "$r" librust-aya-dev)"
 }
@@ -133,17 +132,25 @@ build_c() {
 	[ -z "$3" ] || python3 "$ex/gen-pcap.py" "$3" --seed "${BPFX_PCAP_SEED:-14}"
 }
 
+# loaders OUT PAYLOAD ARCH: the C loaders build_c left in OUT, and the Go,
+# Rust and aya ones built for ARCH, into PAYLOAD.
+loaders() {
+	local o=$1 p=$2 a=$3 l
+	cp "$o/xdp-parse" "$o/xdp-bench" "$o/pcap-inject" "$o/ringbuf-records" "$p/"
+	for l in "go Go loader" "rust Rust loader" "aya aya attempt"; do
+		build_${l%% *} "$p" "$o/xdp_parse.bpf.o" "$a" ||
+			{ echo "examples: building the ${l#* } for $a failed" >&2; return 1; }
+	done
+}
+
 prepare() {
 	local btf=$1 o=$dir/build p=$dir/payload
 	rm -rf "$dir" && mkdir -p "$o" "$p"
 	build_c "$btf" "$o" "$p/capture.pcap" || return 1
 	python3 "$ex/tshark.py" expect "$p/capture.pcap" > "$dir/expected.jsonl" || return 1
 	[ "$(wc -l < "$dir/expected.jsonl")" -ge 2000 ] || { echo "fewer than 2000 packets" >&2; return 1; }
-	cp "$o/xdp-parse" "$o/xdp-bench" "$o/pcap-inject" "$o/ringbuf-records" "$p/"
 	cp "$ex/guest.sh" "$p/run.sh"
-	build_go "$p" "$o/xdp_parse.bpf.o" || { echo "examples: building the Go loader failed" >&2; return 1; }
-	build_rust "$p" "$o/xdp_parse.bpf.o" || { echo "examples: building the Rust loader failed" >&2; return 1; }
-	build_aya "$p" "$o/xdp_parse.bpf.o" || { echo "examples: building the aya attempt failed" >&2; return 1; }
+	loaders "$o" "$p" "$host_arch" || return 1
 	echo "examples: $(tshark --version | head -1)"
 }
 
@@ -158,11 +165,8 @@ prepare_arch() {
 	sr=$(BPFX_ARCH=$a bash "$top/tests/kernel/sysroot.sh") || return 1
 	CC=$gnu-gcc CFLAGS="-O2 -g -Wall -Werror -I$sr/usr/include" LDFLAGS="-L$sr/usr/lib/$gnu" \
 		build_c "$btf" "$o" "" || return 1
-	cp "$o/xdp-parse" "$o/xdp-bench" "$o/pcap-inject" "$o/ringbuf-records" "$p/"
 	cp "$dir/payload/capture.pcap" "$dir/payload/run.sh" "$p/"
-	build_go "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the Go loader for $a failed" >&2; return 1; }
-	build_rust "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the Rust loader for $a failed" >&2; return 1; }
-	build_aya "$p" "$o/xdp_parse.bpf.o" "$a" || { echo "examples: building the aya attempt for $a failed" >&2; return 1; }
+	loaders "$o" "$p" "$a"
 }
 
 # block NAME: the JSON lines of the guest's block NAME (tests/examples/guest.sh
