@@ -190,14 +190,6 @@ probes() {
 # (default 4, a guest per kernel: guests wait on RCU and timers, a third of
 # their time in the lifecycle cycles alone, with little CPU; on 2 CPUs, 3
 # slots took the warm three-kernel matrix from 195 s to 163 s against 2).
-# QEMU's TCG runs a host thread per vCPU (thread=multi, boot.sh's default)
-# where the slots' vCPUs (2 a guest) each have a host CPU; where they
-# outnumber the host's CPUs, one thread per guest (thread=single): a vCPU
-# spinning on a descheduled sibling (IPIs, csd locks) burns host CPU for
-# nothing. Four guests at once on 2 CPUs: 675 s of CPU multi, 587 single.
-if [ "$(nproc)" -lt $((2 * ${BPFX_QEMU_SLOTS:-4})) ]; then
-	export BPFX_QEMU_ACCEL=${BPFX_QEMU_ACCEL:-tcg,thread=single}
-fi
 guest_job() {
 	local k=$1 kd ko p brc line i fd
 	. "$(bpfx_env_file "$k")"
