@@ -28,8 +28,8 @@ signs as it does natively). Their *DKMS* column counts that build and the
 module checks (signature, module BTF, ids); the package's postinst and
 \`dkms install\` on an arm64 system are not run (they would need an arm64
 root under emulation). Their guests boot in \`qemu-system-aarch64 -M virt\`
-and run both drivers; the examples' loaders are amd64 binaries and run on
-the amd64 rows only.
+and run both drivers and the examples, their loaders cross-built for arm64
+(the aya attempt runs on the amd64 rows only).
 Rows of a *debug* flavour are kernels built here from the suite's own
 \`linux-source\` package: the arch's defconfig plus
 \`tests/kernel/configs/debug.config\` (KASAN, UBSAN, KFENCE, lockdep, atomic-sleep
