@@ -24,8 +24,10 @@
 #                        kernel has it, Debian builds it off). Their reports
 #                        fail tests/guest/run.sh's splat gate. Empty: off
 #                        (tests/bench.sh, which counts instructions).
-#      BPFX_BOOT_TIMEOUT seconds (default 600: a loaded 2-core host ran a
-#                        healthy 6.12 guest past 300 s while other matrices ran)
+#      BPFX_BOOT_TIMEOUT seconds (default 900: four trixie rt-amd64 guests
+#                        at once on a 2-core host took 557-564 s each, healthy,
+#                        against ~207 s alone; an early hang is cut short by
+#                        BPFX_INIT_TIMEOUT below)
 #      BPFX_INIT_TIMEOUT seconds the kernel gets to reach /init (default 240;
 #                        healthy boots take 10-90 s under TCG on a loaded
 #                        host). A guest that hangs early under TCG (seen
@@ -53,7 +55,7 @@ if command -v file >/dev/null; then
 	*) die "$busybox is not statically linked (need busybox-static)" ;;
 	esac
 fi
-timeout_s=${BPFX_BOOT_TIMEOUT:-600}
+timeout_s=${BPFX_BOOT_TIMEOUT:-900}
 case $BPFX_ARCH in
 amd64) qemu=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
 # pauth-impdef: QEMU's own pointer-authentication algorithm; the
