@@ -258,7 +258,7 @@ guest_job() {
 	# that window had a valid direct-map lock reported as
 	# "wild-memory-access" (seen once on 7.3.4-bpfx-debug, before any
 	# module). 4-level paging has no such window.
-	local tmo=${BPFX_BOOT_TIMEOUT:-1800} kargs=
+	local tmo=$bpfx_boot_timeout kargs=
 	if grep -q '^CONFIG_KASAN=y' "$BUILD_ROOT$KDIR/.config" 2>/dev/null; then
 		tmo=$((tmo * 3)) kargs=kasan_multi_shot
 		[ "$BPFX_ARCH" != amd64 ] || kargs="$kargs no5lvl"

@@ -24,10 +24,7 @@
 #                        kernel has it, Debian builds it off). Their reports
 #                        fail tests/guest/run.sh's splat gate. Empty: off
 #                        (tests/bench.sh, which counts instructions).
-#      BPFX_BOOT_TIMEOUT seconds (default 1800: healthy guests on this
-#                        project's 2-core host took 207 s alone, 557-564 s four
-#                        at once, and up to 811 s in a KERNELS=all run while
-#                        the hypervisor stole 0-45% of the host's CPU; a
+#      BPFX_BOOT_TIMEOUT seconds (default: lib.sh's bpfx_boot_timeout; a
 #                        hang before /init is cut short by BPFX_INIT_TIMEOUT)
 #      BPFX_INIT_TIMEOUT seconds the kernel gets to reach /init (default 240;
 #                        healthy boots take 10-90 s under TCG on a loaded
@@ -56,7 +53,8 @@ if command -v file >/dev/null; then
 	*) die "$busybox is not statically linked (need busybox-static)" ;;
 	esac
 fi
-timeout_s=${BPFX_BOOT_TIMEOUT:-1800}
+# shellcheck disable=SC2154 # bpfx_boot_timeout: lib.sh
+timeout_s=$bpfx_boot_timeout
 case $BPFX_ARCH in
 amd64) qemu=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
 # pauth-impdef: QEMU's own pointer-authentication algorithm; the

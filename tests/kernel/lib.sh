@@ -22,6 +22,12 @@ BPFX_KEYRING=${BPFX_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 BPFX_ARCH=${BPFX_ARCH:-$(dpkg --print-architecture)}
 # The build machine's architecture: its linux-kbuild runs kbuild's tools.
 BPFX_HOST_ARCH=$(dpkg --print-architecture)
+# A guest's time limit in seconds (boot.sh; check.sh gives a KASAN kernel
+# three times it), BPFX_BOOT_TIMEOUT to change it. Healthy guests on this
+# project's 2-core host took 207 s alone, 557-564 s four at once, and up to
+# 811 s in a KERNELS=all run while the hypervisor stole 0-45% of the host's
+# CPU.
+bpfx_boot_timeout=${BPFX_BOOT_TIMEOUT:-1800}
 # Cross-building: the kernel's architecture is not this machine's.
 bpfx_cross() { [ "$BPFX_ARCH" != "$BPFX_HOST_ARCH" ]; }
 
