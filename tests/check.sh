@@ -176,14 +176,6 @@ else
 	new_driver=$out/bpfx_test_run-$(basename "$new_root")
 fi
 
-# probes ROW: bpfx's compat probe results for ROW's kernel, from its DKMS
-# build log, as PROBE_<NAME>=y|n lines (what bpfx registers there). A
-# failed probe's line also says why: "probe NAME n (the compiler's reason)".
-probes() {
-	sed -n 's/^ *probe \([a-z0-9_]*\) *\([yn]\)\( (.*)\)\{0,1\}$/\1 \2/p' "$out/dkms/$1/make.log" 2>/dev/null |
-		awk '{ print "PROBE_" toupper($1) "=" $2 }'
-}
-
 # One kernel's guest run; prints its lines into $kd/report and
 # "passed failed skipped" into $kd/result. Runs as a background job: it
 # waits for its DKMS module, then for one of BPFX_QEMU_SLOTS QEMU slots
@@ -219,7 +211,7 @@ guest_job() {
 	until [ -e "$out/examples/$BPFX_ARCH.done" ] || ! kill -0 "$examples_pid" 2>/dev/null; do sleep 1; done
 	[ -e "$out/examples/$BPFX_ARCH.done" ] && cp -r "$ep" "$p/examples"
 	# What bpfx registers on this kernel, from its build.
-	eval "$(probes "$KVER")"
+	eval "$(bpfx_probes "$out/dkms" "$KVER")"
 	# The newer-libbpf driver where the verifier takes the UAPI
 	# struct bpf_dynptr in kfuncs (the kernel's own dynptr kfuncs, which
 	# the natives-first wrappers resolve, exist there).
@@ -276,10 +268,7 @@ guest_job() {
 	fi
 	grep -E '(time|cpu): qemu' "$kd/boot.err"
 	# The doctor's report from inside the guest (run.sh runs it after insmod).
-	HEADERS_HAVE_VMLINUX=$HEADERS_HAVE_VMLINUX CONFIG_PAHOLE_VERSION=$CONFIG_PAHOLE_VERSION \
-		PROBE_KF_ITER=${PROBE_KF_ITER:-} PROBE_KF_IMPLICIT_ARGS=${PROBE_KF_IMPLICIT_ARGS:-} \
-		PROBE_DYNPTR_VAR_OFF_CHECK=${PROBE_DYNPTR_VAR_OFF_CHECK:-} \
-		sh "$top/tests/doctor-expect.sh" guest "$KREL" "$kd/serial.log" > "$kd/doctor.expect"
+	bpfx_doctor_expect guest "$KREL" "$kd/serial.log" > "$kd/doctor.expect"
 	cat "$kd/doctor.expect"
 	local lp lf
 	set -- $(counts "$kd/doctor.expect")
@@ -330,121 +319,26 @@ examples_job() {
 examples_job &
 examples_pid=$!
 start_guests
-# Host-side checks, each a test: the build must fail loudly where it cannot
-# produce a working module, and the programs must build against a 7.x
-# vmlinux.h that carries the kernel's own kfunc prototypes.
-hp=0 hf=0
-host_ok()  { hp=$((hp+1)); echo "#host $1:OK"; }
-host_bad() { hf=$((hf+1)); echo "#host $1:FAIL ($2)"; }
-# One tree for all of them: the first run compiles, and fails after kbuild
-# (in tools/module-btf.sh); the next ones get the kbuild output back
-# unchanged (timestamps kept, so kbuild has nothing to do) and fail again in
-# the step they test, without compiling bpfx three times.
-fail_tree=$out/host-build-fail
-# The situations they need are built here, whatever this host has installed:
-# an empty root stands for /sys and /boot (tools/module-btf.sh's
-# BPFX_SYSROOT), so a host that runs or has the baseline image changes nothing.
-noboot=$out/host-no-boot-root
-mkdir -p "$noboot/boot" "$noboot/sys"
-expect_build_failure() { # name message make-args...
-	local name=$1 want=$2 log=$out/host-$1.log
-	shift 2
-	if [ ! -d "$fail_tree" ]; then
-		bpfx_copy_tree "$top" "$fail_tree"
-	elif [ -f "$fail_tree/bpfx.ko.kbuild" ]; then
-		cp -p "$fail_tree/bpfx.ko.kbuild" "$fail_tree/bpfx.ko"
-	fi
-	if make -C "$fail_tree" KDIR="$KDIR" BPFX_SYSROOT="$noboot" "$@" > "$log" 2>&1; then
-		host_bad "$name" "build succeeded"
-	elif grep -q -- "$want" "$log"; then
-		host_ok "$name"
-	else
-		host_bad "$name" "no '$want' in the build log"; tail -5 "$log"
-	fi
-	# Keep kbuild's own output for the next one, never a module that
-	# already went through pahole (it would fail, or pass, for another reason).
-	if [ ! -f "$fail_tree/bpfx.ko.kbuild" ] && [ -f "$fail_tree/bpfx.ko" ] &&
-		[ "$(readelf -S -W "$fail_tree/bpfx.ko" | grep -c ' \.BTF ')" = 0 ]; then
-		cp -p "$fail_tree/bpfx.ko" "$fail_tree/bpfx.ko.kbuild"
-	fi
+# Host-side checks, each a "#host" line (tests/host-checks.sh): the build
+# must fail loudly where it cannot produce a working module, the programs
+# must build against a 7.x vmlinux.h that carries the kernel's own kfunc
+# prototypes, DKMS (tests/dkms.sh) and the doctor on this host.
+# A host-checks.sh that stops early (die) is a failed check, not fewer.
+host_checks() { # MODE ARGS...
+	local r=$out/host-$1.report
+	bash "$top/tests/host-checks.sh" "$@" > "$r" ||
+		echo "#host host_checks_$1:FAIL (tests/host-checks.sh $1 exited $?)" >> "$r"
+	tee -a "$out/host.report" < "$r"
 }
-. "$(bpfx_env_file "$baseline")"
-if [ -z "$BUILD_ROOT" ] && [ "$HEADERS_HAVE_VMLINUX" != 1 ]; then
-	# The baseline's headers have no vmlinux; this is not the running
-	# kernel; no /boot image: there is no base BTF, and the build must say
-	# so. (First: it fails before pahole, so the .ko kept for the others is
-	# kbuild's own.)
-	expect_build_failure build_without_base_btf "no base BTF for kernel" KDIR="$KDIR"
-	expect_build_failure build_with_broken_pahole "pahole failed to encode BTF" \
-		VMLINUX_BTF="$base_btf" PAHOLE_FLAGS=--no-such-pahole-flag
-	expect_build_failure build_with_empty_base_btf "pahole failed to encode BTF" \
-		VMLINUX_BTF=/dev/null
-else
-	msg "SKIP: the must-fail builds: the baseline row $baseline is not a host-built kernel without vmlinux in its headers"
-fi
-# Per root of another release: its bpftool dumps the vmlinux.h of its
-# newest kernel, which carries the kernel's own kfunc prototypes; every
-# program must build against it.
-for r in "${!root_row[@]}"; do
-	. "$(bpfx_env_file "${root_row[$r]}")"
-	h=$out/vmlinux-$(basename "$r")
-	mkdir -p "$h"
-	if chroot "$r" bpftool btf dump file "$KDIR/vmlinux" format c > "$h/vmlinux.h" 2>"$h.err" &&
-		grep -q 'bpf_dynptr_adjust' "$h/vmlinux.h"; then
-		for f in "$top"/progs/*.bpf.c; do
-			if clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -fms-extensions -Wno-microsoft-anon-tag -Wall -Werror \
-				-I"$h" -I"$top/include" -I"$top/progs" -c "$f" -o "$h/x.o" 2>"$h/err"; then
-				host_ok "vmlinux_h_${root_row[$r]}/$(basename "$f")"
-			else
-				host_bad "vmlinux_h_${root_row[$r]}/$(basename "$f")" "$(head -3 "$h/err")"
-			fi
-		done
-	else
-		host_bad "vmlinux_h_${root_row[$r]}" "no kfunc prototypes from $(basename "$r")'s bpftool: $(head -3 "$h.err")"
-	fi
-done
+: > "$out/host.report"
+host_checks builds "$out" "$baseline" "${root_row[@]}"
 wait "$dkms_pid"
-grep -E '^#host|^\[dkms\] time' "$out/dkms.out"
-grep -q '^dkms: ' "$out/dkms.out" || { tail -30 "$out/dkms.out"; host_bad dkms "tests/dkms.sh did not finish"; }
-set -- $(counts "$out/dkms.out")
-hp=$((hp + $1)) hf=$((hf + $2))
-# The doctor on this host, against each kernel's headers (inside its root
-# for rows of another release): what it must say is in
-# tests/doctor-expect.sh. Its /boot is a fake root's (the rest links to this host's), so the verdict does not
-# depend on which kernel images this host has: once without the target's
-# image (headers without vmlinux then give no base BTF), once with it.
-doctor_root() { # DIR [IMAGE]: this host's /etc /usr /proc /sys, a /boot of our own
-	rm -rf "$1" && mkdir -p "$1/boot"
-	for d in etc usr proc sys lib; do ln -s "/$d" "$1/$d"; done
-	[ -z "${2:-}" ] || ln -s "$2" "$1/boot/$(basename "$2")"
-}
-doctor_host() { # ROW MODE [IMAGE]
-	local r=$out/doctor-$2-$1.txt
-	if [ -z "$BUILD_ROOT" ]; then
-		doctor_root "$out/doctor-root-$2" "${3:-}"
-		BPFX_DOCTOR_ROOT=$out/doctor-root-$2 sh "$top/tools/bpfx-doctor" -k "$KDIR" > "$r" 2>&1
-	else
-		rm -rf "$BUILD_ROOT/tmp/bpfx-doctor" && mkdir -p "$BUILD_ROOT/tmp/bpfx-doctor"
-		cp "$top/tools/bpfx-doctor" "$top/tools/base-btf.sh" "$BUILD_ROOT/tmp/bpfx-doctor/"
-		chroot "$BUILD_ROOT" sh /tmp/bpfx-doctor/bpfx-doctor -k "$KDIR" > "$r" 2>&1
-	fi
-	(eval "$(probes "$1")"
-	HEADERS_HAVE_VMLINUX=$HEADERS_HAVE_VMLINUX CONFIG_PAHOLE_VERSION=$CONFIG_PAHOLE_VERSION \
-		PROBE_KF_ITER=${PROBE_KF_ITER:-} PROBE_KF_IMPLICIT_ARGS=${PROBE_KF_IMPLICIT_ARGS:-} \
-		PROBE_DYNPTR_VAR_OFF_CHECK=${PROBE_DYNPTR_VAR_OFF_CHECK:-} \
-		sh "$top/tests/doctor-expect.sh" "$2" "$KREL" "$r") > "$r.expect"
-	cat "$r.expect"
-	set -- $(counts "$r.expect")
-	hp=$((hp + $1)) hf=$((hf + $2))
-}
-for k in $dkms_k; do
-	. "$(bpfx_env_file "$k")"
-	doctor_host "$k" host
-	[ -n "$BUILD_ROOT" ] || [ "$HEADERS_HAVE_VMLINUX" = 1 ] ||
-		doctor_host "$k" host-image "$VMLINUZ"
-done
-summary[host]="$hp passed, $hf failed, 0 skipped"
-total_p=$((total_p + hp)) total_f=$((total_f + hf))
+grep -E '^#host|^\[dkms\] time' "$out/dkms.out" | tee -a "$out/host.report"
+grep -q '^dkms: ' "$out/dkms.out" ||
+	{ tail -30 "$out/dkms.out"; echo "#host dkms:FAIL (tests/dkms.sh did not finish)" | tee -a "$out/host.report"; }
+host_checks doctor "$out" $dkms_k
+set -- $(counts "$out/host.report")
+add host "$1" "$2" 0
 
 # The host tools' own unit tests (tools/tests: btfids, extract-vmlinux-btf,
 # the doctor on fake roots) are part of the check too.

@@ -318,6 +318,25 @@ bpfx_fetch_deb() {
 	printf '%s\n' "$f"
 }
 
+# bpfx_probes DKMS_DIR ROW: bpfx's compat probe results for ROW's kernel,
+# from its DKMS build log (tests/dkms.sh's DKMS_DIR/ROW/make.log), as
+# PROBE_<NAME>=y|n lines (what bpfx registers there), to eval. A failed
+# probe's line also says why: "probe NAME n (the compiler's reason)".
+bpfx_probes() {
+	sed -n 's/^ *probe \([a-z0-9_]*\) *\([yn]\)\( (.*)\)\{0,1\}$/\1 \2/p' "$1/$2/make.log" 2>/dev/null |
+		awk '{ print "PROBE_" toupper($1) "=" $2 }'
+}
+
+# bpfx_doctor_expect MODE KREL REPORT: tests/doctor-expect.sh on a doctor's
+# REPORT, told what the kernel offers by the row's env file and probes
+# (both already in the caller's shell: sourced, bpfx_probes evaluated).
+bpfx_doctor_expect() {
+	HEADERS_HAVE_VMLINUX=$HEADERS_HAVE_VMLINUX CONFIG_PAHOLE_VERSION=$CONFIG_PAHOLE_VERSION \
+		PROBE_KF_ITER=${PROBE_KF_ITER:-} PROBE_KF_IMPLICIT_ARGS=${PROBE_KF_IMPLICIT_ARGS:-} \
+		PROBE_DYNPTR_VAR_OFF_CHECK=${PROBE_DYNPTR_VAR_OFF_CHECK:-} \
+		sh "$(dirname "${BASH_SOURCE[0]}")/../doctor-expect.sh" "$@"
+}
+
 # bpfx_copy_tree TOP DIR: the tracked and untracked-but-not-ignored files of
 # the work tree TOP, into a fresh DIR (no build products, no .compat).
 bpfx_copy_tree() {
