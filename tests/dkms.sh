@@ -129,10 +129,17 @@ userland_part() {
 		# Headers without vmlinux: DKMS takes the base BTF from /boot.
 		[ "$HEADERS_HAVE_VMLINUX" = 1 ] || pkgs+=("$IMAGE_PKG=$IMAGE_VERSION")
 	done
+	# One user of the root at a time (the builds of tests/kernel/build-in.sh,
+	# by_hand_part), from before the kernel packages go in: installing or
+	# purging one runs DKMS's kernel hooks (/etc/kernel/*.d/dkms), which
+	# build every added module, bpfx too while by_hand_part has it added,
+	# in the same /var/lib/dkms/bpfx/<ver>/build as its build. (Seen once:
+	# bookworm-arm64's by-hand build failed, its make.log gone, while this
+	# root took 6.12's image.) The lock is named for the root's directory.
+	bpfx_lock "build-$u" 9
 	r=$(bash "$top/tests/kernel/userland-root.sh" --only "$u" "${pkgs[@]}" 2>"$out/$u-root.log") ||
 		{ tail -20 "$out/$u-root.log"; bad "${u}_root" "could not make the $u root: $out/$u-root.log"; return 1; }
-	# One user of the root at a time (the builds of tests/kernel/build-in.sh).
-	bpfx_lock "build-$(basename "$r")" 9
+	[ "$(basename "$r")" = "$u" ] || { bad "${u}_root" "userland-root.sh gave $r, not a root named $u"; return 1; }
 	setup_root "$r"
 	in_root "$r" apt-get purge -y -q bpfx-dkms >/dev/null 2>&1
 	rm -rf "$r/var/lib/dkms/bpfx" "$r/usr/src/bpfx-"[0-9]*
