@@ -133,9 +133,9 @@ userland_part() {
 	# by_hand_part), from before the kernel packages go in: installing or
 	# purging one runs DKMS's kernel hooks (/etc/kernel/*.d/dkms), which
 	# build every added module, bpfx too while by_hand_part has it added,
-	# in the same /var/lib/dkms/bpfx/<ver>/build as its build. (Seen once:
-	# bookworm-arm64's by-hand build failed, its make.log gone, while this
-	# root took 6.12's image.) The lock is named for the root's directory.
+	# in the same /var/lib/dkms/bpfx/<ver>/build as its build, emptying it
+	# first (the likely cause of a by-hand build that once failed with its
+	# make.log gone). The lock is named for the root's directory.
 	bpfx_lock "build-$u" 9
 	r=$(bash "$top/tests/kernel/userland-root.sh" --only "$u" "${pkgs[@]}" 2>"$out/$u-root.log") ||
 		{ tail -20 "$out/$u-root.log"; bad "${u}_root" "could not make the $u root: $out/$u-root.log"; return 1; }
