@@ -55,7 +55,9 @@ openssl req -new -x509 -nodes -days 1 -subj "/CN=$cn" -newkey rsa:2048 \
 	-keyout "$out/mok.key" -outform DER -out "$out/mok.der" >/dev/null 2>&1 ||
 	{ bad mok_key "openssl req failed"; exit 1; }
 
-# setup_root ROOT: framework.conf.d with our key, /proc for objtool.
+# setup_root ROOT: framework.conf.d with our key, /proc for objtool and
+# DKMS (its <(...) and /proc/$PPID), taken with the root's lock held (fd 9)
+# and given back with it by release_root.
 setup_root() {
 	mkdir -p "$1/etc/dkms/framework.conf.d" "$1/etc/bpfx-test"
 	cp "$out/mok.key" "$out/mok.der" "$1/etc/bpfx-test/"
@@ -65,7 +67,17 @@ setup_root() {
 	mountpoint -q "$1/proc" || { mount -t proc proc "$1/proc" && mounted+=("$1/proc"); }
 }
 mounted=()
-cleanup() { local m; for m in "${mounted[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done; }
+cleanup() { local m; for m in "${mounted[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done; mounted=(); }
+# release_root: unmount what setup_root mounted, then release the root's
+# lock. A mount kept past the lock is found by the next holder, which then
+# mounts none of its own and loses it when the first job exits: the by-hand
+# job kept the bookworm root's /proc until its last row was done. The
+# likely cause of a CI run whose bookworm purge of bpfx-dkms left the
+# module installed (dkms_remove, make_install_files and make_uninstall
+# failed; the purge's log was lost with the root). Shown by hand in that
+# root: without /proc, apt-get purge bpfx-dkms exits 0 and leaves every
+# kernel's bpfx.ko and /var/lib/dkms/bpfx ("Could not locate dkms.conf").
+release_root() { cleanup; flock -u 9; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 in_root() { # ROOT cmd...: run in ROOT with a clean environment
@@ -190,7 +202,7 @@ userland_part() {
 	check "${u}_make_uninstall" "files left after make uninstall" \
 		in_root "$r" sh -c "! modinfo -k $KREL bpfx && [ ! -e /usr/include/bpfx ] && ! pkg-config --exists bpfx"
 	rm -rf "$r/root/bpfx" "$r/tmp/$(basename "$deb")" "$r/etc/dkms/framework.conf.d/bpfx-test.conf" "$r/etc/bpfx-test"
-	flock -u 9
+	release_root
 }
 
 # by_hand_part ROW: a row with no headers package to install: one of another
@@ -248,7 +260,7 @@ by_hand_part() {
 	in_root "$r" dkms remove -m bpfx -v "$ver" --all >>"$out/$k/dkms.log" 2>&1
 	rm -rf "$r/usr/src/bpfx-$ver" "$r/var/lib/dkms/bpfx" "$r/etc/dkms/framework.conf.d/bpfx-test.conf" "$r/etc/bpfx-test"
 	[ "$HEADERS_HAVE_VMLINUX" = 1 ] || rm -f "$r/boot/vmlinuz-$KREL"
-	flock -u 9
+	release_root
 	touch "$out/$k.done"
 }
 
